@@ -1,0 +1,1 @@
+"""Policies: the LLM agent, the expert and random agents, and prompt formats."""

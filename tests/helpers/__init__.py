@@ -1,0 +1,1 @@
+"""Test-only helpers (a toy env for the core and the conformance kit)."""

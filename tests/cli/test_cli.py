@@ -1,0 +1,57 @@
+"""The ``stepgym`` CLI, called in-process."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from tests.conftest import TOY_ID
+from trainers.cli import build_parser, main
+from trainers.cli.play import play
+
+
+def test_envs_lists_every_registered_id(capsys):
+    assert main(["envs"]) == 0
+    out = capsys.readouterr().out
+    for env_id in ("stepgym/MathChain-v0", "stepgym/ALFWorld-v0", "stepgym/WebShop-v0",
+                   "stepgym/ToolUse-v0", "stepgym/TextWorld-v0"):
+        assert env_id in out
+
+
+def test_check_prints_a_table_and_sets_the_exit_code(capsys):
+    assert main(["check", TOY_ID, "--fuzz-actions", "100", "--only", "determinism", "expert"]) == 0
+    out = capsys.readouterr().out
+    assert "determinism" in out and "PASS" in out and "2/2 checks passed" in out
+    assert main(["check", "stepgym-test/CountBrokenExpert-v0", "--only", "expert",
+                 "--kwargs", '{"broken_expert": true}', "--seeds", "0"]) == 0
+    with pytest.raises(SystemExit):
+        main(["check", TOY_ID, "--kwargs", "{not json"])
+
+
+def test_play_runs_a_scripted_session():
+    stdin = io.StringIO(":a\n:e\njump\nadd 1\nadd 1\nadd 3\nadd 3\nadd 3\nadd 3\n")
+    stdout = io.StringIO()
+    assert play(TOY_ID, seed=0, split=None, make_kwargs={}, stdin=stdin, stdout=stdout) == 0
+    text = stdout.getvalue()
+    assert "add 1\nadd 2\nadd 3" in text  # :a listed the admissible actions
+    assert "expert: add" in text
+    assert "(invalid action)" in text
+    assert ("WON" in text) or ("episode over" in text)
+
+
+def test_play_stops_at_end_of_input():
+    stdout = io.StringIO()
+    assert play(TOY_ID, seed=0, split=None, make_kwargs={}, stdin=io.StringIO(""), stdout=stdout) == 0
+    assert "count:train:0" in stdout.getvalue()
+
+
+def test_no_subcommand_prints_help(capsys):
+    assert main([]) == 2
+    assert "COMMAND" in capsys.readouterr().out
+
+
+def test_subcommands_are_discovered():
+    parser = build_parser()
+    choices = parser._subparsers._group_actions[0].choices  # argparse keeps them here
+    assert {"envs", "check", "play", "demo"} <= set(choices)

@@ -1,0 +1,26 @@
+"""One conformance test parametrised over every registered stepgym env (Gymnasium style)."""
+
+from __future__ import annotations
+
+import gymnasium as gym
+import pytest
+
+import envs
+from envs.registry import ENV_TABLE
+from envs.testing import assert_text_env
+
+
+def test_every_table_row_is_registered_in_the_namespace():
+    for entry in ENV_TABLE:
+        assert entry.env_id.startswith("stepgym/")
+        assert gym.registry[entry.env_id].max_episode_steps == entry.max_episode_steps
+    assert envs.registered_ids() == [e.env_id for e in ENV_TABLE]
+
+
+@pytest.mark.parametrize("env_id", envs.registered_ids())
+def test_env_conforms(env_id):
+    try:
+        gym.make(env_id)
+    except ImportError as exc:  # an optional extra is missing (e.g. stepgym[textworld])
+        pytest.skip(f"{env_id} needs an optional extra: {exc}")
+    assert_text_env(env_id, fuzz_actions=1000)

@@ -8,6 +8,7 @@ Bump ``-vN`` when observation, reward or action semantics change.
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,11 @@ class EnvEntry:
     max_episode_steps: int | None
     description: str
     kwargs: dict[str, Any] = field(default_factory=dict)
+    requires: tuple[str, ...] = ()  # importable modules of an optional extra the env needs
+
+    def missing_requirements(self) -> list[str]:
+        """Modules of ``requires`` that are not installed (the env cannot be made)."""
+        return [name for name in self.requires if importlib.util.find_spec(name) is None]
 
 
 ENV_TABLE: tuple[EnvEntry, ...] = (
@@ -55,6 +61,7 @@ ENV_TABLE: tuple[EnvEntry, ...] = (
         "envs.textworld_env:TextWorldEnv",
         100,
         "TextWorld's own generated games (cooking, coin collector, treasure hunter)",
+        requires=("textworld",),
     ),
 )
 

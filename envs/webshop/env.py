@@ -1,0 +1,149 @@
+"""``stepgym/WebShop-v0``: WebShop's shopping game on an offline generated catalogue.
+
+WebShop (Yao et al., "WebShop: Towards Scalable Real-World Web Interaction with Grounded
+Language Agents", NeurIPS 2022): an instruction asks for a product; the agent searches,
+browses result pages, opens items, chooses options and buys. Observations and actions are
+WebShop's text mode (``search[query]``, ``click[button]``, page elements joined with
+``[SEP]``); the reward, given on ``click[Buy Now]`` only, is WebShop's
+
+    r = r_type * (|U_att ∩ Y_att| + |U_opt ∩ Y_opt| + 1[price <= u_price]) / (|U_att| + |U_opt| + 1)
+
+(see :mod:`envs.webshop.reward`). ``info["progress"]`` is the reward the current item with
+the chosen options would earn if bought now; success (``won``) is reward 1.
+
+Cheap copies: the catalogue and its search index live in process-wide caches keyed by
+``(catalogue_seed, num_products)``; an env holds only those parameters, the task and a small
+immutable :class:`~envs.webshop.pages.World`, so pickling, forking and vector envs copy
+almost nothing and an unpickled env looks the catalogue up (or rebuilds it) by its params.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from envs.core import TextEnv, Transition
+from envs.webshop import engine
+from envs.webshop.expert import expert_action
+from envs.webshop.pages import DONE, ITEM, SUB_PAGES, World, admissible_actions, observation
+from envs.webshop.reward import webshop_reward
+from envs.webshop.search import SearchIndex, get_search_index
+from tasks.base import Task
+from tasks.webshop.catalogue import DEFAULT_NUM_PRODUCTS, DEFAULT_SEED, Catalogue, get_catalogue
+from tasks.webshop.instructions import Goal
+from tasks.webshop.suite import WebShopSuite
+
+
+class WebShopEnv(TextEnv):
+    """WebShop in text mode (``render_mode="html"`` renders the same page as HTML)."""
+
+    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["ansi", "human", "html"], "render_fps": 4}
+    prompt_format: ClassVar[str] = "plain"
+    action_help: ClassVar[str] = (
+        "You are shopping on WebShop. On the search page write search[your query]; on other "
+        "pages write click[button] with a button shown on the page: an item id such as "
+        "click[B0ABC12345], click[Next >], click[< Prev], click[Back to Search], an option "
+        "value such as click[red], click[Description], click[Features], click[Reviews], and "
+        "click[Buy Now] to buy the open item with the chosen options."
+    )
+    verify_step_limit: ClassVar[int] = 40
+
+    def __init__(
+        self,
+        split: str = "train",
+        num_products: int = DEFAULT_NUM_PRODUCTS,
+        catalogue_seed: int = DEFAULT_SEED,
+        render_mode: str | None = None,
+        verify_tasks: bool = True,
+        max_action_length: int = 4096,
+    ) -> None:
+        super().__init__(
+            WebShopSuite(catalogue_seed, num_products), split=split, render_mode=render_mode,
+            max_action_length=max_action_length, verify_tasks=verify_tasks,
+        )
+        self.num_products = int(num_products)
+        self.catalogue_seed = int(catalogue_seed)
+        self.world = World()
+        self._goal: Goal | None = None
+        self._goal_task_id = ""
+        get_search_index(self.catalogue)  # build (or load) once per process, up front
+
+    # ------------------------------------------------------------------ shared data
+    @property
+    def catalogue(self) -> Catalogue:
+        return get_catalogue(self.catalogue_seed, self.num_products)
+
+    @property
+    def index(self) -> SearchIndex:
+        return get_search_index(self.catalogue)
+
+    @property
+    def goal(self) -> Goal:
+        task = self._task
+        assert task is not None
+        if self._goal is None or self._goal_task_id != task.task_id:
+            self._goal = Goal.from_data(dict(task.data))
+            self._goal_task_id = task.task_id
+        return self._goal
+
+    @property
+    def target(self) -> int:
+        assert self._task is not None
+        return int(self._task.data["product_index"])
+
+    # ------------------------------------------------------------------ hooks
+    def _start(self, task: Task) -> str:
+        self.world = World()
+        return self._observe()
+
+    def _observe(self) -> str:
+        return observation(self.world, self.goal.instruction, self.catalogue)
+
+    def _transition(self, action: str) -> Transition:
+        outcome = engine.apply(self.world, action, self.catalogue, self.index, self.goal)
+        if not outcome.valid:
+            return Transition(
+                f"Invalid action: {outcome.reason}. Nothing happens. [SEP] {self._observe()}",
+                action_valid=False,
+            )
+        self.world = outcome.world
+        if outcome.bought:
+            reward = self.world.reward
+            return Transition(
+                self._observe(), reward=reward, terminated=True, won=reward >= 1.0 - 1e-9,
+                extra_info={"reward_breakdown": dict(self.world.breakdown)},
+            )
+        return Transition(self._observe())
+
+    def _info(self) -> dict[str, Any]:
+        return {
+            "admissible_actions": admissible_actions(self.world, self.catalogue),
+            "progress": self.progress(),
+            "expert_action": expert_action(self.world, self.goal, self.target, self.catalogue),
+        }
+
+    def progress(self) -> float:
+        """The reward the open item with the chosen options would earn if bought now."""
+        if self.world.page == DONE:
+            return float(self.world.reward)
+        if self.world.page == ITEM or self.world.page in SUB_PAGES:
+            product = self.catalogue[self.world.item]
+            return webshop_reward(product, self.world.options, self.goal, self.catalogue_seed).reward
+        return 0.0
+
+    def _get_world(self) -> World:
+        return self.world  # immutable
+
+    def _set_world(self, world: World) -> None:
+        self.world = world
+
+    # ------------------------------------------------------------------ rendering
+    def render(self) -> str | None:
+        if self.render_mode == "html":
+            return self.render_html()
+        return super().render()
+
+    def render_html(self, action_url: str = "", feedback: str = "") -> str:
+        """The current page as HTML (the web server uses the same templates)."""
+        from envs.webshop.html import render_page
+
+        return render_page(self.world, self.goal, self.catalogue, action_url=action_url, feedback=feedback)

@@ -1,0 +1,98 @@
+"""``stepgym/ALFWorld-v0``: ALFWorld's household tasks on a pure-Python engine of its PDDL domain.
+
+The same game as ALFWorld's TextWorld engine (alfworld 0.4.2: ``alfred.pddl`` + ``alfred.twl2``),
+without its planner, TextWorld or data download. Reward 1 only when the goal holds (the
+benchmark's), the registered step limit is 50, ``info["admissible_actions"]`` lists every
+applicable command (sorted, like TextWorld), ``progress`` is the fraction of the goal's
+conditions met and ``expert_action`` comes from a full-knowledge planner
+(tasks/alfworld/expert.py). See docs/alfworld.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from envs.alfworld import text
+from envs.alfworld.commands import parse
+from envs.core import TextEnv, Transition
+from tasks.alfworld.expert import expert_action
+from tasks.alfworld.suite import ALFWorldSuite
+from tasks.alfworld.world import (
+    Game,
+    World,
+    applicable,
+    apply,
+    goal_conditions,
+    initial_world,
+    valid_actions,
+)
+from tasks.base import Task
+
+
+class ALFWorldEnv(TextEnv):
+    """ALFWorld text household env. ``split``: "train", "eval_seen" or "eval_unseen"."""
+
+    prompt_format: ClassVar[str] = "react"
+    action_help: ClassVar[str] = (
+        "Commands: go to X, open X, close X, take O from R, move O to R (or put O in/on R), "
+        "heat O with R, cool O with R, clean O with R, slice O with K, use L, examine X, "
+        "inventory, look, help. Names are numbered instances, e.g. 'cabinet 3'."
+    )
+    verify_step_limit: ClassVar[int] = 50  # the benchmark's episode limit: the expert must fit it
+
+    def __init__(self, split: str = "train", render_mode: str | None = None, verify_tasks: bool = True) -> None:
+        super().__init__(ALFWorldSuite(), split=split, render_mode=render_mode, verify_tasks=verify_tasks)
+        self._games: dict[str, Game] = {}
+        self.game: Game | None = None
+        self.world: World | None = None
+
+    def _game_for(self, task: Task) -> Game:
+        game = self._games.get(task.task_id)
+        if game is None:
+            if len(self._games) > 1024:
+                self._games.clear()
+            game = self._games[task.task_id] = Game(task.data)
+        return game
+
+    # ------------------------------------------------------------------ hooks
+    def _start(self, task: Task) -> str:
+        self.game = self._game_for(task)
+        self.world = initial_world(self.game)
+        return text.intro(self.game, self.world, task.data["goal_text"])
+
+    def _transition(self, action: str) -> Transition:
+        game, world = self.game, self.world
+        assert game is not None and world is not None
+        parsed = parse(game, action)
+        if parsed is None or not applicable(game, world, parsed):
+            return Transition(text.NOTHING_HAPPENS, action_valid=False)
+        apply(game, world, parsed)
+        met, total = goal_conditions(game, world)
+        won = met == total
+        return Transition(text.feedback(game, world, parsed), reward=1.0 if won else 0.0,
+                          terminated=won, won=won)
+
+    def _info(self) -> dict[str, Any]:
+        game, world = self.game, self.world
+        assert game is not None and world is not None
+        met, total = goal_conditions(game, world)
+        expert = expert_action(game, world)
+        return {
+            "admissible_actions": sorted(text.command(game, a) for a in valid_actions(game, world)),
+            "progress": met / total,
+            "expert_action": None if expert is None else text.command(game, expert),
+        }
+
+    def _get_world(self) -> World:
+        assert self.world is not None
+        return self.world.copy()
+
+    def _set_world(self, world: World) -> None:
+        assert self._task is not None
+        self.game = self._game_for(self._task)
+        self.world = world.copy()
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_games"] = {}  # rebuilt on demand: keeps pickles small
+        return state

@@ -1,0 +1,157 @@
+"""Scene and goal generation from ALFWorld's facts (see facts.py for the sources).
+
+A scene is one of the 120 floor plans: its receptacle instances (THOR ids from
+``FloorPlan*-openable.json``, plus one instance of any other receptacle class the plan lists, e.g.
+coffeemachine, toaster), and 1-3 instances of each object class the plan lists that ALFWorld's
+placement table can put somewhere, each in a random compatible receptacle (as ALFRED's scene
+randomiser spawns 1..``MAX_NUM_OF_OBJ_INSTANCES`` = 3 copies). The goal follows ALFWorld's
+``pddl_params``: object class, parent receptacle class, toggle class, with the room types of
+``GOALS_VALID`` and the goal text drawn from ``goal_library.py``'s templates.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from tasks.alfworld.facts import LAMP_HOSTS, facts, instance_names, mangle
+
+TASK_TYPES: tuple[str, ...] = (
+    "pick_and_place_simple",
+    "look_at_obj_in_light",
+    "pick_clean_then_place_in_recep",
+    "pick_heat_then_place_in_recep",
+    "pick_cool_then_place_in_recep",
+    "pick_two_obj_and_place",
+)
+_NEEDS = {  # receptacle class a task type needs (PDDL HeatObject / CoolObject / CleanObject)
+    "pick_clean_then_place_in_recep": ("SinkBasin", "Cleanable"),
+    "pick_heat_then_place_in_recep": ("Microwave", "Heatable"),
+    "pick_cool_then_place_in_recep": ("Fridge", "Coolable"),
+}
+_COUNT_WEIGHTS = np.array([0.6, 0.3, 0.1])  # instances per object class: 1, 2 or 3
+
+
+def rec_type(thor_id: str) -> str:
+    """'Sink|..|SinkBasin' -> 'SinkBasin'; 'Cabinet|..' -> 'Cabinet'."""
+    parts = thor_id.split("|")
+    return parts[4] if len(parts) > 4 else parts[0]
+
+
+def floor_plans(numbers: list[int]) -> list[str]:
+    return [f"FloorPlan{n}" for n in sorted(numbers)]
+
+
+def build_scene(plan: str, rng: np.random.Generator) -> tuple[list[str], list[tuple[str, str]]]:
+    """Receptacle ids and (object id, receptacle id) placements of one random scene of ``plan``."""
+    table = facts()
+    scene = table["scenes"][plan]
+    can_contain: dict[str, list[str]] = table["can_contain"]
+    movable = set(table["movable_receptacles"])
+    rec_ids = list(scene["receptacle_ids"])
+    present = {rec_type(r) for r in rec_ids}
+    for cls in scene["object_classes"]:
+        if cls in can_contain and cls not in movable and cls not in present and cls != "SinkBasin":
+            rec_ids.append(f"{cls}|+00.00|+00.00|+00.00")
+            present.add(cls)
+    rec_ids.sort(key=lambda i: mangle(i).lower())
+    placeable = set().union(*map(set, can_contain.values())) | set(LAMP_HOSTS)
+    placements: list[tuple[str, str]] = []
+    for cls in scene["object_classes"]:
+        if cls not in placeable or (cls in can_contain and cls not in movable):
+            continue
+        hosts = [r for r in rec_ids if cls in can_contain.get(rec_type(r), ())]
+        if not hosts:
+            continue
+        count = 1 if cls in LAMP_HOSTS else int(rng.choice(3, p=_COUNT_WEIGHTS)) + 1
+        for k in range(count):
+            placements.append((f"{cls}|+{k + 1:02d}.00|+00.00|+00.00", hosts[int(rng.integers(len(hosts)))]))
+    return rec_ids, placements
+
+
+def _candidates(task_type: str, rec_ids: list[str], placements: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
+    """Valid (object class, receptacle class, toggle class) goals for this scene."""
+    table = facts()
+    can_contain = table["can_contain"]
+    abilities = table["abilities"]
+    rec_classes = sorted({rec_type(r) for r in rec_ids})
+    objs = sorted({o.split("|")[0] for o, _ in placements} - set(LAMP_HOSTS))
+    where: dict[str, list[str]] = {}
+    for o, r in placements:
+        where.setdefault(o.split("|")[0], []).append(rec_type(r))
+    if task_type == "look_at_obj_in_light":
+        lamps = sorted({o.split("|")[0] for o, _ in placements} & set(LAMP_HOSTS))
+        return [(o, "", lamp) for lamp in lamps for o in objs]
+    need_rec, ability = _NEEDS.get(task_type, ("", ""))
+    if need_rec and need_rec not in rec_classes:
+        return []
+    out = []
+    for o in objs:
+        if ability and o not in abilities[ability]:
+            continue
+        for r in rec_classes:
+            if o not in can_contain.get(r, ()) or r == need_rec:
+                continue
+            if task_type == "pick_and_place_simple" and r in where[o]:
+                continue  # the goal would hold at the start
+            out.append((o, r, ""))
+    return out
+
+
+def generate_task_data(
+    task_type: str, plans: list[str], rng: np.random.Generator
+) -> dict[str, Any]:
+    """One task's JSON-able data: floor plan, receptacles, objects (with their receptacle), goal."""
+    table = facts()
+    valid_rooms = set(table["goals_valid"][task_type])
+    pool = [p for p in plans if table["scenes"][p]["room"] in valid_rooms]
+    for _ in range(200):
+        plan = pool[int(rng.integers(len(pool)))]
+        rec_ids, placements = build_scene(plan, rng)
+        cands = _candidates(task_type, rec_ids, placements)
+        if not cands:
+            continue
+        obj, recep, toggle = cands[int(rng.integers(len(cands)))]
+        if task_type == "pick_two_obj_and_place":
+            placements = _ensure_two(obj, recep, rec_ids, placements, rng)
+            if placements is None:
+                continue
+        return _pack(task_type, plan, rec_ids, placements, obj, recep, toggle, rng)
+    raise RuntimeError(f"no valid {task_type} scene in {len(pool)} floor plans")
+
+
+def _ensure_two(obj: str, recep: str, rec_ids: list[str], placements: list[tuple[str, str]],
+                rng: np.random.Generator) -> list[tuple[str, str]] | None:
+    """pick_two needs two instances, not both already in one receptacle of the goal class."""
+    can_contain = facts()["can_contain"]
+    mine = [p for p in placements if p[0].split("|")[0] == obj]
+    hosts = [r for r in rec_ids if obj in can_contain.get(rec_type(r), ())]
+    while len(mine) < 2:
+        new = (f"{obj}|+{len(mine) + 1:02d}.00|+00.00|+00.00", hosts[int(rng.integers(len(hosts)))])
+        placements = [*placements, new]
+        mine.append(new)
+    per_rec: dict[str, int] = {}
+    for _, r in mine:
+        if rec_type(r) == recep:
+            per_rec[r] = per_rec.get(r, 0) + 1
+    return None if max(per_rec.values(), default=0) >= 2 else placements
+
+
+def _pack(task_type: str, plan: str, rec_ids: list[str], placements: list[tuple[str, str]],
+          obj: str, recep: str, toggle: str, rng: np.random.Generator) -> dict[str, Any]:
+    table = facts()
+    placements = sorted(placements, key=lambda p: mangle(p[0]).lower())
+    names = instance_names(rec_ids + [o for o, _ in placements])
+    rec_index = {r: i for i, r in enumerate(rec_ids)}
+    templates = table["goal_templates"][task_type]
+    template = templates[int(rng.integers(len(templates)))]
+    goal_text = template.format(obj=obj.lower(), recep=recep.lower(), toggle=toggle.lower())
+    return {
+        "floorplan": plan,
+        "room": table["scenes"][plan]["room"],
+        "receptacles": [[r, rec_type(r), names[r]] for r in rec_ids],
+        "objects": [[o, o.split("|")[0], names[o], rec_index[r]] for o, r in placements],
+        "goal": {"task_type": task_type, "obj": obj, "recep": recep, "toggle": toggle},
+        "goal_text": goal_text,
+    }

@@ -54,14 +54,7 @@ ENV_TABLE: tuple[EnvEntry, ...] = (
         "stepgym/ToolUse-v0",
         "envs.tooluse:ToolUseEnv",
         12,
-        "Tool use with 17+ JSON tools, multi-hop and time-sensitive queries",
-    ),
-    EnvEntry(
-        "stepgym/TextWorld-v0",
-        "envs.textworld_env:TextWorldEnv",
-        100,
-        "TextWorld's own generated games (cooking, coin collector, treasure hunter)",
-        requires=("textworld",),
+        "Tool use (PORTool setting): 18 JSON tools, multi-hop and time-sensitive queries",
     ),
 )
 

@@ -15,7 +15,7 @@ def test_envs_lists_every_registered_id(capsys):
     assert main(["envs"]) == 0
     out = capsys.readouterr().out
     for env_id in ("stepgym/MathChain-v0", "stepgym/ALFWorld-v0", "stepgym/WebShop-v0",
-                   "stepgym/ToolUse-v0", "stepgym/TextWorld-v0"):
+                   "stepgym/ToolUse-v0"):
         assert env_id in out
 
 

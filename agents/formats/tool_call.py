@@ -1,0 +1,29 @@
+"""JSON tool-call format: ``<tool_call>{"name": ..., "arguments": {...}}</tool_call>`` blocks
+(Qwen/Hermes style, which TRL's response parsing reads) or a final ``<answer>...</answer>``.
+
+The env parses the calls itself, so the action is the generated text, trimmed. The tool
+schemas come from ``env.unwrapped.tool_schemas`` and go to ``apply_chat_template(tools=)``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agents.formats.base import PromptFormat
+
+
+class ToolCallFormat(PromptFormat):
+    name = "tool_call"
+    instructions = (
+        "Call tools with <tool_call>{\"name\": ..., \"arguments\": {...}}</tool_call>; "
+        "give the final answer as <answer>...</answer>."
+    )
+    list_admissible = False
+
+    def extract_action(self, text: str) -> str:
+        return text.strip()
+
+    def tools(self, env: object) -> list[dict[str, Any]] | None:
+        base = getattr(env, "unwrapped", env)
+        schemas = getattr(base, "tool_schemas", None)
+        return list(schemas) if schemas else None

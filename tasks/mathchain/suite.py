@@ -1,0 +1,96 @@
+"""The MathChain task suite: h1 chains (arXiv 2510.07312) by split, index and horizon.
+
+Splits: ``train`` (unbounded: the task index is the reset seed) and ``eval`` (frozen, 200
+tasks per horizon; horizon is a generation option and so part of the task id, e.g.
+``mathchain:eval:17:horizon=5``). The eval split's checksum for each horizon 1..8 is
+stored in :data:`EVAL_CHECKSUMS` and tested: changing a template, a range or the
+composition rules changes them, which must come with a version bump of the env id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from tasks.base import Task, TaskSuite
+from tasks.mathchain.compose import Draws, build_chain
+
+MIN_HORIZON = 1
+MAX_HORIZON = 16
+DEFAULT_HORIZON = 3
+EVAL_SIZE = 200
+
+#: sha256 of the served eval split per horizon (``split_checksum("eval", {"horizon": h})``);
+#: print fresh ones with :func:`print_checksums` (only after bumping the env id)
+EVAL_CHECKSUMS: dict[int, str] = {
+    1: "0200ea4fe4bf6357d9f71db60ad01ec66904972eae519d7aa8928732e7e77352",
+    2: "f470c8f1cfcc21a6c45993587c73dd6d614b5e7faf7284e7dc37c2bca3028c01",
+    3: "2ee332e84a569810a6799587c966e30e7dfa51e7681de01853f28ccc060064d7",
+    4: "8a9c6297e71ed23f6792ba80835b9c038e4dca68bfb7ce9d22d7e2355180d6a0",
+    5: "cf1f79a0930596bce65a0fd62dc1eab67481810b948e8a854e132e9ad3699f93",
+    6: "e060a539bee986f2ba2a12e5a8e52eafbf619f6b19496df8a614926179c4b82a",
+    7: "295e269e850adf9f4b5d8fbcbcc24659832b9d2ee9a7918812df8a6698902258",
+    8: "67032b8b1abc1846b1cc33dccbd747a59ee74e9fbd3e2eb9f7dede588d845f31",
+}
+
+
+def check_horizon(value: Any) -> int:
+    """Coerce a horizon option (an int, or a str from a task id) and range-check it."""
+    try:
+        horizon = int(value)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"horizon must be an integer, got {value!r}") from exc
+    if not MIN_HORIZON <= horizon <= MAX_HORIZON:
+        raise ValueError(f"horizon must be in {MIN_HORIZON}..{MAX_HORIZON}, got {horizon}")
+    return horizon
+
+
+class MathChainSuite(TaskSuite):
+    """Chains of GSM8K-style problems where each answer feeds the next problem."""
+
+    name = "mathchain"
+    splits = {"train": None, "eval": EVAL_SIZE}
+    generation_options = ("horizon",)
+
+    def __init__(self, default_horizon: int = DEFAULT_HORIZON) -> None:
+        super().__init__()
+        self.default_horizon = check_horizon(default_horizon)
+        self.frozen_checksums = {"eval": EVAL_CHECKSUMS.get(self.default_horizon, "")}
+
+    def normalise_options(self, options: Mapping[str, Any] | None) -> dict[str, Any]:
+        """Always name the horizon, so a task id says exactly which chain it is."""
+        horizon = (options or {}).get("horizon", self.default_horizon)
+        return {"horizon": check_horizon(horizon)}
+
+    def _generate(
+        self, rng: np.random.Generator, split: str, index: int, options: Mapping[str, Any]
+    ) -> Task:
+        horizon = int(options["horizon"])
+        chain = build_chain(Draws(rng), horizon)
+        problems = []
+        for j, link in enumerate(chain):
+            problems.append(link.to_dict(j, chain[j - 1].answer if j > 0 else None))
+        return Task(
+            task_id="",  # the base class fills in suite:split:index:horizon=h
+            split=split,
+            goal=f"Solve a chain of {horizon} math word problems, each using the previous "
+            f"answer, and give the answer to Problem {horizon}.",
+            task_type=f"horizon-{horizon}",
+            data={"horizon": horizon, "problems": problems,
+                  "final_answer": problems[-1]["answer"]},
+            options=dict(options),
+        )
+
+
+
+def print_checksums(horizons: range = range(1, 9)) -> None:
+    """Print :data:`EVAL_CHECKSUMS` afresh, ready to paste (after bumping the env id).
+
+    Every generated chain is expert-solvable, so these equal the env's served-split
+    checksums, which the tests compute with the env's ``verify``.
+    """
+    suite = MathChainSuite()
+    for h in horizons:
+        print(f'    {h}: "{suite.split_checksum("eval", {"horizon": h})}",')

@@ -1,0 +1,108 @@
+"""``stepgym train``: recipe + overrides via TrlParser, saved config, eval ledger, curve, final
+model; a run killed mid-way resumes with the checkpoint's step count and optimizer state."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+import torch
+import yaml
+from transformers import TrainerCallback
+
+from tests.agents.tiny import tiny_pair
+from tests.conftest import TOY_ID
+from trainers.cli import main
+from trainers.config import parse_config
+from trainers.run_grpo import run_grpo
+
+pytestmark = pytest.mark.timeout(300)
+
+
+@pytest.fixture
+def recipe(tmp_path):
+    model, tok = tiny_pair()
+    model_dir = tmp_path / "model"
+    model.save_pretrained(model_dir)
+    tok.save_pretrained(model_dir)
+    data = {
+        "model_name_or_path": str(model_dir), "env_id": TOY_ID, "num_train_tasks": 4,
+        "max_new_tokens": 6, "max_context_tokens": 512, "max_env_steps": 3,
+        "credit": "gigpo", "credit_kwargs": {"gamma": 0.95, "step_weight": 1.0},
+        "eval_every": 2, "eval_episodes": 4, "eval_split": "eval",
+        "output_dir": str(tmp_path / "run"), "num_generations": 2,
+        "per_device_train_batch_size": 4, "max_steps": 4, "learning_rate": 1e-3, "beta": 0.0,
+        "save_steps": 2, "logging_steps": 1, "report_to": ["tensorboard"], "seed": 0,
+        "temperature": 1.0, "disable_tqdm": True,
+    }
+    path = tmp_path / "recipe.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def test_parse_recipe_with_overrides(recipe):
+    a, g, _ = parse_config([str(recipe), "--credit", "grpo", "--credit_kwargs",
+                            "{scale_std: false}", "--max_steps", "7"])
+    assert a.credit == "grpo" and a.credit_kwargs == {"scale_std": False}
+    assert a.eval_split == "eval" and g.max_steps == 7 and g.num_generations == 2
+
+
+def test_cli_train_writes_outputs(recipe, tmp_path, capsys):
+    torch.manual_seed(0)
+    assert main(["train", str(recipe), "--max_steps", "2", "--save_steps", "100"]) == 0
+    out = tmp_path / "run"
+    printed = capsys.readouterr().out
+    assert "eval before:" in printed and "learning curve:" in printed
+    cfg = yaml.safe_load((out / "config.yaml").read_text())
+    assert cfg["agent"]["credit"] == "gigpo" and cfg["grpo"]["max_steps"] == 2
+    evals = [json.loads(x) for x in (out / "eval.jsonl").read_text().splitlines()]
+    assert [e["global_step"] for e in evals] == [0, 2]
+    assert (out / "learning_curve.png").stat().st_size > 0
+    assert (out / "final" / "config.json").exists()
+    assert any(p.name.startswith("events") for p in out.rglob("*"))  # TensorBoard
+
+
+class _Kill(TrainerCallback):
+    """Simulates a kill after the step-2 checkpoint."""
+
+    def on_step_end(self, args, state, control, **kw):
+        if state.global_step == 3:
+            raise KeyboardInterrupt
+
+
+class _Probe(TrainerCallback):
+    def __init__(self):
+        self.trainer = None
+        self.first = None
+
+    def on_step_begin(self, args, state, control, **kw):
+        if self.first is None:
+            opt = copy.deepcopy(kw["optimizer"].state_dict())  # tensors update in place later
+            self.first = {"step": state.global_step, "opt": opt}
+
+
+def test_resume_after_kill(recipe, tmp_path):
+    a, g, m = parse_config([str(recipe)])
+    with pytest.raises(KeyboardInterrupt):
+        run_grpo(a, g, m, callbacks=[_Kill()])
+    out = tmp_path / "run"
+    ckpt = out / "checkpoint-2"
+    assert ckpt.is_dir() and not (out / "checkpoint-4").exists()
+    saved = torch.load(ckpt / "optimizer.pt", weights_only=False)
+    ledger_before = (out / "rollouts.jsonl").read_text().splitlines()
+    assert len(ledger_before) == 3  # steps 0, 1, 2 generated before the kill
+
+    a, g, m = parse_config([str(recipe)])
+    probe = _Probe()
+    summary = run_grpo(a, g, m, resume=True, callbacks=[probe])
+    assert probe.first["step"] == 2  # resumed at the checkpoint's step
+    for k, st in saved["state"].items():
+        got = probe.first["opt"]["state"][k]
+        assert torch.equal(got["exp_avg"], st["exp_avg"])
+        assert torch.equal(got["exp_avg_sq"], st["exp_avg_sq"])
+    assert summary["global_step"] == 4
+    rows = [json.loads(x) for x in (out / "rollouts.jsonl").read_text().splitlines()]
+    assert [r["global_step"] for r in rows] == [0, 1, 2, 3]  # the killed step 2 was redone
+    env = [r["env_steps"] for r in rows]
+    assert env == sorted(env) and summary["env_steps"] == env[-1]

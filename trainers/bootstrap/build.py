@@ -1,0 +1,203 @@
+"""Build the default model: tokenizer on env text, tiny Qwen2 from config, behaviour cloning.
+
+Loss is only on the target (action) tokens plus the end-of-turn token, so the model learns
+to act and to stop. Everything is seeded; the config, the loss history and a loss-curve PNG
+are saved beside the model (``stepgym.json``, ``loss.png``).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from agents.chat import ChatPieces
+from agents.models import default_model_path, tiny_model, train_tokenizer
+from trainers.bootstrap.demos import Demo, collect_demos
+
+DEFAULT_ENVS: dict[str, dict[str, Any]] = {
+    "stepgym/MathChain-v0": {"mode": "multi", "expert_style": "short"},
+    "stepgym/ALFWorld-v0": {},
+    "stepgym/WebShop-v0": {},
+    "stepgym/ToolUse-v0": {},
+    "stepgym/TextWorld-v0": {},
+}
+
+
+@dataclass
+class BootstrapConfig:
+    """Settings of ``stepgym bootstrap`` (saved as ``stepgym.json`` beside the model)."""
+
+    output: str = ""  # default: the cache's models/stepgym-tiny
+    envs: dict[str, dict[str, Any]] = field(default_factory=lambda: dict(DEFAULT_ENVS))
+    episodes_per_env: int = 40
+    noise: float = 0.2
+    window_steps: int = 2
+    vocab_size: int = 2048
+    hidden_size: int = 128
+    num_layers: int = 3
+    num_heads: int = 4
+    num_kv_heads: int = 2
+    intermediate_size: int = 384
+    max_seq_tokens: int = 3072
+    train_steps: int = 400
+    batch_tokens: int = 2048  # tokens per optimisation step (padded)
+    lr: float = 5e-3
+    seed: int = 0
+    threads: int = 2
+    max_new_tokens: int = 48
+    eval_temperature: float = 0.3  # the model's default sampling temperature for eval
+
+    @classmethod
+    def quick(cls, output: str) -> BootstrapConfig:
+        """A < 1 minute setting for tests (tiny, mostly untrained)."""
+        return cls(output=output, episodes_per_env=2, vocab_size=512, hidden_size=32, num_layers=1,
+                   num_heads=2, num_kv_heads=1, intermediate_size=64, train_steps=6,
+                   batch_tokens=2048)
+
+
+def _makeable(envs: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    import importlib.util
+
+    from envs.registry import entry_for
+
+    out = {}
+    for env_id, kwargs in envs.items():
+        try:
+            entry = entry_for(env_id)
+        except KeyError:
+            out[env_id] = kwargs  # not a stepgym table id (e.g. a test env): trust the caller
+            continue
+        if entry.missing_requirements() or importlib.util.find_spec(entry.entry_point.split(":")[0]) is None:
+            continue
+        out[env_id] = kwargs
+    return out
+
+
+def _encode(demos: list[Demo], tokenizer: Any, max_len: int) -> list[tuple[list[int], list[int]]]:
+    """(input ids, labels) per demo step; labels -100 except the target and its stop token."""
+    samples = []
+    cache: dict[tuple[str, str], ChatPieces] = {}
+    for demo in demos:
+        key = (demo.env_id, demo.system)
+        pieces = cache.get(key) or cache.setdefault(key, ChatPieces(tokenizer, demo.system, demo.tools))
+        for user, target in demo.steps:
+            prompt = pieces.prompt_ids(user)
+            answer = [*pieces.encode(target), pieces.stop_token_id]
+            if len(prompt) + len(answer) > max_len:
+                continue
+            samples.append((prompt + answer, [-100] * len(prompt) + answer))
+    return samples
+
+
+def _batches(samples: list, batch_tokens: int, rng: np.random.Generator) -> list[list[int]]:
+    """Length-bucketed batches of sample indices, each within ``batch_tokens`` padded tokens."""
+    order = sorted(range(len(samples)), key=lambda i: len(samples[i][0]))
+    batches, current, longest = [], [], 0
+    for i in order:
+        longest_next = max(longest, len(samples[i][0]))
+        if current and longest_next * (len(current) + 1) > batch_tokens:
+            batches.append(current)
+            current, longest_next = [], len(samples[i][0])
+        current.append(i)
+        longest = longest_next
+    if current:
+        batches.append(current)
+    rng.shuffle(batches)
+    return batches
+
+
+def _plot(losses: list[float], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    ax.plot(range(1, len(losses) + 1), losses, lw=1)
+    ax.set_xlabel("step")
+    ax.set_ylabel("BC loss (action tokens)")
+    ax.set_yscale("log")
+    ax.set_title("stepgym bootstrap")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def bootstrap(config: BootstrapConfig, progress: bool = True) -> Path:
+    """Build, train and save the default model; returns its directory."""
+    import torch
+    from tqdm.auto import tqdm
+
+    start = time.perf_counter()
+    torch.set_num_threads(config.threads)
+    out = Path(config.output) if config.output else default_model_path()
+    out.mkdir(parents=True, exist_ok=True)
+    envs = _makeable(config.envs)
+    demos: list[Demo] = []
+    for k, (env_id, kwargs) in enumerate(envs.items()):
+        demos += collect_demos(env_id, kwargs, config.episodes_per_env, config.window_steps,
+                               seed=config.seed + 1000 * k, noise=config.noise)
+    texts = [d.system for d in demos[:: max(1, len(demos) // 50)]]
+    texts += [json.dumps(d.tools) for d in demos[:1] if d.tools]
+    texts += [text for d in demos for step in d.steps for text in step]
+    for env_id in envs:
+        texts += [json.dumps(d.tools) for d in demos if d.env_id == env_id and d.tools][:1]
+    tokenizer = train_tokenizer(texts, vocab_size=config.vocab_size, template="chatml")
+    samples = _encode(demos, tokenizer, config.max_seq_tokens)
+    model = tiny_model(tokenizer, arch="qwen2", hidden_size=config.hidden_size,
+                       num_layers=config.num_layers, num_heads=config.num_heads,
+                       num_kv_heads=config.num_kv_heads, intermediate_size=config.intermediate_size,
+                       max_position_embeddings=max(4096, config.max_seq_tokens), seed=config.seed)
+    model.train()
+    optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=0.0)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=config.lr,
+                                                   total_steps=max(1, config.train_steps),
+                                                   pct_start=0.1)
+    rng = np.random.default_rng(config.seed)
+    pad = tokenizer.pad_token_id
+    losses: list[float] = []
+    batches: list[list[int]] = []
+    bar = tqdm(range(config.train_steps), desc="bootstrap BC", disable=not progress)
+    for _ in bar:
+        if not batches:
+            batches = _batches(samples, config.batch_tokens, rng)
+        idx = batches.pop()
+        width = max(len(samples[i][0]) for i in idx)
+        ids = torch.full((len(idx), width), pad, dtype=torch.long)
+        labels = torch.full((len(idx), width), -100, dtype=torch.long)
+        mask = torch.zeros((len(idx), width), dtype=torch.long)
+        for row, i in enumerate(idx):  # right padding is fine for training
+            x, y = samples[i]
+            ids[row, : len(x)] = torch.tensor(x)
+            labels[row, : len(y)] = torch.tensor(y)
+            mask[row, : len(x)] = 1
+        loss = model(input_ids=ids, attention_mask=mask, labels=labels).loss
+        optimizer.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        schedule.step()
+        losses.append(loss.item())
+        bar.set_postfix(loss=f"{losses[-1]:.3f}")
+    model.eval()
+    model.save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    _plot(losses, out / "loss.png")
+    meta = {
+        "bootstrap": asdict(config),
+        "envs": envs,
+        "rollout": {"context_mode": "window", "window_steps": config.window_steps,
+                    "max_new_tokens": config.max_new_tokens, "temperature": config.eval_temperature},
+        "num_parameters": sum(p.numel() for p in model.parameters()),
+        "demo_episodes": len(demos),
+        "bc_samples": len(samples),
+        "losses": losses,
+        "seconds": round(time.perf_counter() - start, 1),
+    }
+    (out / "stepgym.json").write_text(json.dumps(meta, indent=2))
+    return out

@@ -1,0 +1,37 @@
+"""``stepgym bootstrap``: build the embedded default model ("stepgym-tiny") into the cache."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("bootstrap", help="build the embedded default model (stepgym-tiny)")
+    parser.add_argument("--output", default="", help="model directory (default: the cache's stepgym-tiny)")
+    parser.add_argument("--quick", action="store_true", help="tiny, < 1 minute setting (tests)")
+    parser.add_argument("--envs", nargs="*", default=None, help="env ids (default: every env that can be made)")
+    parser.add_argument("--episodes", type=int, default=None, help="expert episodes per env")
+    parser.add_argument("--steps", type=int, default=None, help="behaviour-cloning steps")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from trainers.bootstrap import BootstrapConfig, bootstrap
+    from trainers.bootstrap.build import DEFAULT_ENVS
+
+    config = BootstrapConfig.quick(args.output) if args.quick else BootstrapConfig(output=args.output)
+    if args.envs:
+        config.envs = {e: DEFAULT_ENVS.get(e, {}) for e in args.envs}
+    if args.episodes is not None:
+        config.episodes_per_env = args.episodes
+    if args.steps is not None:
+        config.train_steps = args.steps
+    config.seed, config.threads = args.seed, args.threads
+    out = bootstrap(config)
+    meta = json.loads((out / "stepgym.json").read_text())
+    print(f"saved {out}  ({meta['num_parameters']:,} parameters, {meta['bc_samples']} BC samples, "
+          f"final loss {meta['losses'][-1]:.3f}, {meta['seconds']} s); loss curve: {out / 'loss.png'}")
+    return 0

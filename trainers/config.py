@@ -1,0 +1,104 @@
+"""Run configuration for ``stepgym train``: our :class:`AgentArguments` next to TRL's
+``GRPOConfig`` (optimiser, loss, logging, checkpoints) and ``ModelConfig`` (model path, LoRA),
+all parsed by ``trl.TrlParser`` from a YAML recipe plus ``--key value`` overrides.
+
+The full resolved configuration is written to ``<output_dir>/config.yaml`` by
+:func:`save_run_config`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+CREDIT_METHODS = ("grpo", "gigpo", "step_returns")
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    """A dict from a dict, a YAML/JSON string, or None."""
+    if value is None or value == "":
+        return {}
+    if isinstance(value, dict):
+        return dict(value)
+    import yaml
+
+    out = yaml.safe_load(value)
+    if not isinstance(out, dict):
+        raise ValueError(f"expected a mapping, got {value!r}")
+    return out
+
+
+@dataclass
+class AgentArguments:
+    """Environment, rollouts, credit assignment and evaluation (the parts TRL does not own).
+
+    Mapping-valued fields (``env_kwargs``, ``eval_env_kwargs``, ``credit_kwargs``) accept a
+    YAML mapping in a recipe or a YAML/JSON string on the command line (declared ``str`` for
+    the argument parser); ``__post_init__`` turns them into dicts.
+    """
+
+    env_id: str = field(default="stepgym/MathChain-v0", metadata={"help": "registered env id"})
+    env_kwargs: str | None = field(default=None, metadata={"help": "env kwargs (YAML mapping)"})
+    num_train_tasks: int = field(default=64, metadata={"help": "distinct training task seeds"})
+    train_seed_offset: int = field(default=0, metadata={"help": "first training task seed"})
+    context_mode: str = field(default="concat", metadata={"help": "concat (only mode TRL's "
+                                                                  "one-row-per-episode takes)"})
+    max_new_tokens: int = field(default=48, metadata={"help": "tokens per turn"})
+    max_context_tokens: int = field(default=1024, metadata={"help": "episode token budget"})
+    max_env_steps: int | None = field(default=None, metadata={"help": "per-episode step cap"})
+    credit: str = field(default="gigpo", metadata={"help": f"one of {CREDIT_METHODS}"})
+    credit_kwargs: str | None = field(default=None, metadata={"help": "credit method params (YAML)"})
+    eval_every: int = field(default=0, metadata={"help": "evaluate every N steps (0: start/end)"})
+    eval_episodes: int = field(default=32, metadata={"help": "episodes per evaluation"})
+    eval_split: str = field(default="eval", metadata={"help": "frozen eval split (\"eval\" "
+                                                             "falls back to eval_seen etc.)"})
+    eval_env_kwargs: str | None = field(default=None, metadata={"help": "merged over env_kwargs "
+                                                                 "for eval"})
+    eval_seed_offset: int = field(default=0, metadata={"help": "first eval task seed"})
+    max_env_steps_total: int | None = field(default=None, metadata={"help": "stop after this "
+                                                                               "many env steps"})
+
+    def __post_init__(self) -> None:
+        self.env_kwargs = _mapping(self.env_kwargs)
+        self.eval_env_kwargs = _mapping(self.eval_env_kwargs)
+        self.credit_kwargs = _mapping(self.credit_kwargs)
+        if self.credit not in CREDIT_METHODS:
+            raise ValueError(f"credit must be one of {CREDIT_METHODS}, got {self.credit!r}")
+        if self.context_mode != "concat":
+            raise ValueError("AgentGRPOTrainer trains concat-mode episodes (one TRL row per "
+                             "episode); window mode is not supported here")
+
+
+def parse_config(argv: list[str] | None = None) -> tuple[AgentArguments, Any, Any]:
+    """(agent_args, grpo_config, model_config) from ``[RECIPE.yaml] [--key value ...]``."""
+    import torch
+    from trl import GRPOConfig, ModelConfig, TrlParser
+
+    argv = list(argv or [])
+    if argv and not argv[0].startswith("-"):
+        argv = ["--config", argv[0], *argv[1:]]
+    if not torch.cuda.is_available():  # NOTES.md: CPU needs these (validated while parsing)
+        argv = ["--use_cpu", "true", "--bf16", "false", "--gradient_checkpointing", "false",
+                *argv]
+    parser = TrlParser((AgentArguments, GRPOConfig, ModelConfig))
+    agent_args, grpo_args, model_args = parser.parse_args_and_config(argv)
+    return agent_args, grpo_args, model_args
+
+
+def to_dict(obj: Any) -> dict[str, Any]:
+    """A YAML-safe dict of a dataclass (enums and odd objects as strings)."""
+    raw = {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
+    return json.loads(json.dumps(raw, default=str))  # str-enums become plain strings
+
+
+def save_run_config(output_dir: str | Path, **parts: Any) -> Path:
+    """Write every config part (``agent=..., grpo=..., model=...``) to ``config.yaml``."""
+    import yaml
+
+    path = Path(output_dir) / "config.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump({k: to_dict(v) for k, v in parts.items()}, sort_keys=False))
+    return path

@@ -1,0 +1,285 @@
+"""``AgentGRPOTrainer``: TRL's ``GRPOTrainer`` trained on multi-turn episodes from our rollout
+engine, with per-token advantages from a pluggable credit method (``trainers.credit``).
+
+* ``rollout_func`` (:class:`EpisodeRollouts`): TRL hands it the batch's prompts, each already
+  repeated ``num_generations`` times; every prompt names a task seed, so the unique seeds in
+  order run as one group of G episodes each (``RolloutEngine.run`` is group-major, matching
+  TRL's order). One concat-mode episode per entry: prompt ids, the whole episode after the
+  prompt as the completion, ``env_mask`` = our loss mask (env/template tokens 0) and the
+  sampling log-probs. The episode return goes to the reward function (for TRL's logs).
+* One override, :meth:`AgentGRPOTrainer._generate_and_score_completions`: call TRL, then
+  replace ``out["advantages"]`` (B,) by the credit method's (B, T) per-token advantages
+  (0 on env tokens and padding). TRL's loss accepts (B, T) advantages.
+
+Everything else (loss types, KL to the reference, clipping, LoRA, accelerate, vLLM) is TRL's.
+Single process only (the rollout batch is not split across ranks). With ``loss_type="dr_grpo"``
+TRL divides by ``max_completion_length``: :func:`build_trainer` sets it to the episode token
+budget ``max_context_tokens`` so the constant covers the longest multi-turn completion.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from trainers.config import AgentArguments
+from trainers.credit import CreditMethod, make_credit
+from trainers.trajectory import Trajectory
+
+SEED_PREFIX = "task seed "
+
+
+def task_prompt(seed: int) -> str:
+    """The dataset prompt that names a task seed (the env builds the real prompt)."""
+    return f"{SEED_PREFIX}{seed}"
+
+
+def prompt_seed(prompt: Any) -> int:
+    text = prompt if isinstance(prompt, str) else prompt[-1]["content"]
+    return int(str(text).removeprefix(SEED_PREFIX))
+
+
+def episode_return(prompts: list, completions: list, episode_return: list[float],
+                   **kwargs: Any) -> list[float]:
+    """Reward function: the episode's total env reward (passed through from rollout_func)."""
+    return [float(r) for r in episode_return]
+
+
+class EpisodeRollouts:
+    """TRL ``rollout_func``: one engine episode per (repeated) prompt; keeps the last batch."""
+
+    def __init__(self, engine: Any, group_size: int, seed: int = 0) -> None:
+        self.engine = engine
+        self.group_size = group_size
+        self.seed = seed
+        self.last: list[Trajectory] = []
+
+    def __call__(self, prompts: list, trainer: Any) -> dict[str, Any]:
+        seeds = [prompt_seed(p) for p in prompts]
+        unique = list(dict.fromkeys(seeds))
+        if len(unique) * self.group_size != len(seeds):
+            raise ValueError(f"expected each prompt repeated {self.group_size} times, got {seeds}")
+        step = int(getattr(getattr(trainer, "state", None), "global_step", 0))
+        model = self.engine.agent.model
+        was_training = model.training
+        model.eval()
+        try:
+            trajs = self.engine.run(unique, group_size=self.group_size,
+                                    generation_seed=self.seed * 1_000_003 + step)
+        finally:
+            model.train(was_training)
+        by_seed = {s: [t for t in trajs if t.seed == s] for s in unique}
+        ordered = [t for s in unique for t in by_seed[s]]
+        if [t.seed for t in ordered] != seeds:
+            raise RuntimeError("rollout order does not match TRL's prompt order")
+        self.last = ordered
+        out: dict[str, Any] = {"prompt_ids": [], "completion_ids": [], "logprobs": [],
+                               "env_mask": [], "episode_return": [], "won": []}
+        for t in ordered:
+            if len(t.samples) != 1:
+                raise ValueError("AgentGRPOTrainer needs concat mode (one sample per episode)")
+            s = t.samples[0]
+            out["prompt_ids"].append(list(s.prompt_ids))
+            out["completion_ids"].append(list(s.completion_ids))
+            out["logprobs"].append([float(x) for x in s.logprobs])
+            out["env_mask"].append(list(s.loss_mask))
+            out["episode_return"].append(t.total_reward)
+            out["won"].append(bool(t.won))
+        return out
+
+
+def pad_advantages(per_traj: list[list[Any]], width: int) -> torch.Tensor:
+    """(B, width) float tensor from each trajectory's single-sample token advantages."""
+    adv = torch.zeros(len(per_traj), width, dtype=torch.float32)
+    for i, samples in enumerate(per_traj):
+        a = torch.as_tensor(samples[0], dtype=torch.float32)[:width]
+        adv[i, : len(a)] = a
+    return adv
+
+
+@functools.cache
+def _grpo_trainer_cls() -> type:
+    from trl import GRPOTrainer
+
+    class AgentGRPOTrainer(GRPOTrainer):
+        """GRPOTrainer + rollout engine + credit-method advantages (see module docstring)."""
+
+        def __init__(self, *args: Any, credit: CreditMethod, rollouts: EpisodeRollouts,
+                     **kwargs: Any) -> None:
+            super().__init__(*args, rollout_func=rollouts, **kwargs)
+            self.credit = credit
+            self.rollouts = rollouts
+            self.env_steps = 0
+            self.ledger_path = Path(self.args.output_dir) / "rollouts.jsonl"
+
+        def _generate_and_score_completions(self, inputs: list[dict[str, Any]]) -> dict[str, Any]:
+            if self.accelerator.num_processes > 1:
+                raise NotImplementedError("AgentGRPOTrainer runs in a single process")
+            out = super()._generate_and_score_completions(inputs)
+            trajs = self.rollouts.last
+            width = out["completion_ids"].shape[1]
+            out["advantages"] = pad_advantages(self.credit.token_advantages(trajs), width).to(
+                out["completion_ids"].device)
+            self._record(trajs)
+            return out
+
+        def _record(self, trajs: list[Trajectory]) -> None:
+            steps = sum(t.num_steps for t in trajs)
+            self.env_steps += steps
+            mode = "train" if self.model.training else "eval"
+            row = {"global_step": int(self.state.global_step), "env_steps": self.env_steps,
+                   "episodes": len(trajs),
+                   "success": sum(t.won for t in trajs) / max(len(trajs), 1),
+                   "return": sum(t.total_reward for t in trajs) / max(len(trajs), 1)}
+            self._metrics[mode]["episode/success"].append(row["success"])
+            self._metrics[mode]["episode/return"].append(row["return"])
+            self._metrics[mode]["env_steps"].append(float(self.env_steps))
+            for k, v in self.credit.stats().items():
+                self._metrics[mode][f"credit/{k}"].append(float(v))
+            if self.accelerator.is_main_process:
+                self.ledger_path.parent.mkdir(parents=True, exist_ok=True)
+                with open(self.ledger_path, "a") as fh:
+                    fh.write(json.dumps(row) + "\n")
+
+    return AgentGRPOTrainer
+
+
+def __getattr__(name: str) -> Any:  # lazy: importing TRL takes seconds
+    if name == "AgentGRPOTrainer":
+        return _grpo_trainer_cls()
+    raise AttributeError(name)
+
+
+def make_engine(agent: Any, a: AgentArguments, temperature: float,
+                env_kwargs: dict[str, Any]) -> Any:
+    from trainers.rollout import RolloutConfig, RolloutEngine
+
+    rc = RolloutConfig(context_mode=a.context_mode, max_new_tokens=a.max_new_tokens,
+                       max_context_tokens=a.max_context_tokens, temperature=temperature,
+                       max_steps=a.max_env_steps)
+    return RolloutEngine(agent, a.env_id, env_kwargs, rc)
+
+
+def build_trainer(agent_args: AgentArguments, grpo_args: Any, model_args: Any,
+                  agent: Any = None, callbacks: list | None = None) -> Any:
+    """An ``AgentGRPOTrainer`` for the configs; ``agent`` defaults to
+    ``agents.load_agent(model_args.model_name_or_path)``."""
+    from datasets import Dataset
+    from trl import get_peft_config
+
+    if agent is None:
+        from agents import load_agent
+
+        agent = load_agent(model_args.model_name_or_path or "stepgym-tiny")
+    peft_config = get_peft_config(model_args)
+    if peft_config is not None and "lm_head" in (peft_config.target_modules or []):
+        raise ValueError("lm_head must not be a LoRA target module")
+    if grpo_args.loss_type == "dr_grpo":
+        grpo_args.max_completion_length = agent_args.max_context_tokens
+    engine = make_engine(agent, agent_args, grpo_args.temperature, dict(agent_args.env_kwargs))
+    rollouts = EpisodeRollouts(engine, grpo_args.num_generations, grpo_args.seed)
+    seeds = range(agent_args.train_seed_offset,
+                  agent_args.train_seed_offset + agent_args.num_train_tasks)
+    dataset = Dataset.from_dict({"prompt": [task_prompt(s) for s in seeds]})
+    credit = make_credit(agent_args.credit, **agent_args.credit_kwargs)
+    cls = _grpo_trainer_cls()
+    trainer = cls(model=agent.model, reward_funcs=[episode_return], args=grpo_args,
+                  train_dataset=dataset, processing_class=agent.tokenizer,
+                  peft_config=peft_config, callbacks=callbacks, credit=credit,
+                  rollouts=rollouts)
+    agent.model = trainer.model  # rollouts sample from the trained (possibly LoRA) model
+    trainer.agent = agent
+    return trainer
+
+
+def evaluate_policy(agent: Any, a: AgentArguments, generation_seed: int = 0) -> dict[str, Any]:
+    """Greedy episodes on the frozen eval split (seeds ``eval_seed_offset + [0, n)``)."""
+    from trainers.evaluation import resolve_split, summarise
+
+    env_kwargs = {**a.env_kwargs, **a.eval_env_kwargs}
+    split = resolve_split(a.env_id, env_kwargs, a.eval_split)
+    engine = make_engine(agent, a, 0.0, env_kwargs)
+    seeds = list(range(a.eval_seed_offset, a.eval_seed_offset + a.eval_episodes))
+    model = agent.model
+    was_training = model.training
+    model.eval()
+    try:
+        trajs = engine.run(seeds, group_size=1, options={"split": split},
+                           generation_seed=generation_seed)
+    finally:
+        model.train(was_training)
+    return {**summarise(trajs), "split": split}
+
+
+@functools.cache
+def _callback_cls() -> type:
+    from transformers import TrainerCallback
+
+    class AgentRunCallback(TrainerCallback):
+        """Restores our ledgers on resume, evaluates on the frozen split (at the start, every
+        ``eval_every`` steps, at the end), stops at the env-step budget."""
+
+        def __init__(self, trainer: Any, agent_args: AgentArguments) -> None:
+            self.trainer = trainer
+            self.a = agent_args
+            self.out = Path(trainer.args.output_dir)
+            self.last_eval_step = -1
+            self.writer: Any = None
+
+        def _evaluate(self, step: int) -> None:
+            if step == self.last_eval_step or self.a.eval_episodes <= 0:
+                return
+            summary = evaluate_policy(self.trainer.agent, self.a)
+            row = {"global_step": step, "env_steps": self.trainer.env_steps,
+                   "success": summary["success"], "success_ci": summary["success_ci"],
+                   "mean_return": summary["mean_return"], "episodes": summary["episodes"],
+                   "invalid_rate": summary["invalid_rate"]}
+            with open(self.out / "eval.jsonl", "a") as fh:
+                fh.write(json.dumps(row) + "\n")
+            if self.writer is None and "tensorboard" in (self.trainer.args.report_to or []):
+                from torch.utils.tensorboard import SummaryWriter
+
+                self.writer = SummaryWriter(str(self.out / "tensorboard_eval"))
+            if self.writer is not None:
+                for k in ("success", "mean_return", "invalid_rate"):
+                    self.writer.add_scalar(f"eval/{k}", row[k], self.trainer.env_steps)
+                self.writer.flush()
+            self.last_eval_step = step
+
+        def on_train_begin(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
+            from trainers.checkpoint import read_jsonl, restore_ledgers
+
+            self.out.mkdir(parents=True, exist_ok=True)
+            if state.global_step > 0:
+                self.trainer.env_steps = restore_ledgers(self.out, state.global_step)
+                done = [r["global_step"] for r in read_jsonl(self.out / "eval.jsonl")]
+                self.last_eval_step = done[-1] if done else -1
+            else:
+                for name in ("rollouts.jsonl", "eval.jsonl"):
+                    (self.out / name).unlink(missing_ok=True)
+                self._evaluate(0)
+
+        def on_step_end(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
+            if self.a.eval_every and state.global_step % self.a.eval_every == 0:
+                self._evaluate(state.global_step)
+            budget = self.a.max_env_steps_total
+            if budget is not None and self.trainer.env_steps >= budget:
+                control.should_training_stop = True
+
+        def on_train_end(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
+            self._evaluate(state.global_step)
+            if self.writer is not None:
+                self.writer.close()
+
+    return AgentRunCallback
+
+
+def add_run_callback(trainer: Any, agent_args: AgentArguments) -> Any:
+    """Attach evaluation / resume / budget handling to a built trainer."""
+    cb = _callback_cls()(trainer, agent_args)
+    trainer.add_callback(cb)
+    return cb

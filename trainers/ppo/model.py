@@ -1,0 +1,125 @@
+"""The actor-critic: a causal LM policy and a scalar value head, shared or separate.
+
+``shared``: the value head reads the policy's last hidden states (one forward gives both;
+the value loss also shapes the backbone, weighted by vf_coef). ``separate``: the critic has
+its own backbone (a copy of the initial policy, or any causal LM) with the head on top, as
+in SPA's and most agent-RL PPO setups. Under LoRA the reference policy is the same model
+with its adapters disabled; without LoRA it is a frozen copy of the initial policy.
+"""
+
+from __future__ import annotations
+
+import copy
+from contextlib import nullcontext
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+from torch import nn
+
+from trainers.ppo.batch import PPOBatch
+from trainers.ppo.losses import entropy_from_logits
+
+
+class ValueHead(nn.Module):
+    """Linear map from a hidden state to a scalar value (zero bias, seeded small weights)."""
+
+    def __init__(self, hidden_size: int, seed: int = 0):
+        super().__init__()
+        self.summary = nn.Linear(hidden_size, 1)
+        gen = torch.Generator().manual_seed(seed)
+        with torch.no_grad():
+            self.summary.weight.normal_(0.0, 1.0 / (hidden_size + 1), generator=gen)
+        nn.init.zeros_(self.summary.bias)
+
+    def forward(self, hidden: torch.Tensor) -> torch.Tensor:
+        return self.summary(hidden.float()).squeeze(-1)
+
+
+@dataclass
+class ForwardOut:
+    logprobs: torch.Tensor  # (N, T) log pi(token) at the sampling temperature
+    entropy: torch.Tensor | None  # (N, T)
+    values: torch.Tensor | None  # (N, T) V before each completion token
+    last_values: torch.Tensor | None  # (N,) V after each row's last token (bootstrap)
+
+
+def _hidden_size(model: nn.Module) -> int:
+    config = model.config
+    return int(getattr(config, "hidden_size", None) or config.get_text_config().hidden_size)
+
+
+def _rows(t: torch.Tensor, positions: torch.Tensor) -> torch.Tensor:
+    """Gather t[b, positions[b, j]] for a (N, L, ...) tensor."""
+    return t[torch.arange(t.shape[0]).unsqueeze(1), positions]
+
+
+class ActorCritic(nn.Module):
+    """Policy + value head (+ separate critic backbone) + reference log-probs."""
+
+    def __init__(self, policy: nn.Module, critic: str = "shared",
+                 critic_backbone: nn.Module | None = None, use_reference: bool = True,
+                 peft: bool = False, seed: int = 0):
+        super().__init__()
+        self.policy = policy
+        self.critic_kind = critic
+        device = next(policy.parameters()).device
+        self.peft = peft
+        if critic == "separate":
+            self.critic_backbone = critic_backbone or copy.deepcopy(policy)
+            self.value_head = ValueHead(_hidden_size(self.critic_backbone), seed).to(device)
+        else:
+            self.critic_backbone = None
+            self.value_head = ValueHead(_hidden_size(policy), seed).to(device)
+        self.reference: nn.Module | None = None
+        if use_reference and not peft:
+            self.reference = copy.deepcopy(policy).eval()
+            for p in self.reference.parameters():
+                p.requires_grad_(False)
+
+    def policy_parameters(self) -> list[nn.Parameter]:
+        return [p for p in self.policy.parameters() if p.requires_grad]
+
+    def critic_parameters(self) -> list[nn.Parameter]:
+        params = list(self.value_head.parameters())
+        if self.critic_backbone is not None:
+            params += [p for p in self.critic_backbone.parameters() if p.requires_grad]
+        return params
+
+    def forward_batch(self, batch: PPOBatch, temperature: float = 1.0, values: bool = True,
+                      entropy: bool = False) -> ForwardOut:
+        """Log-probs of the completion tokens (+ entropy, values, bootstrap values)."""
+        out = self.policy(input_ids=batch.input_ids, attention_mask=batch.attention_mask,
+                          output_hidden_states=values and self.critic_backbone is None)
+        logits = _rows(out.logits, batch.positions).float() / temperature
+        logp = torch.log_softmax(logits, dim=-1)
+        token_logp = logp.gather(-1, batch.completion_ids.unsqueeze(-1)).squeeze(-1)
+        ent = entropy_from_logits(logits) if entropy else None
+        vals = last = None
+        if values:
+            if self.critic_backbone is None:
+                hidden = out.hidden_states[-1]
+            else:
+                hidden = self.critic_backbone(
+                    input_ids=batch.input_ids, attention_mask=batch.attention_mask,
+                    output_hidden_states=True).hidden_states[-1]
+            v = self.value_head(hidden)
+            vals = _rows(v, batch.positions)
+            last = v[torch.arange(v.shape[0]), batch.last_positions]
+        return ForwardOut(token_logp, ent, vals, last)
+
+    @torch.no_grad()
+    def reference_logprobs(self, batch: PPOBatch, temperature: float = 1.0) -> torch.Tensor:
+        """Log-probs under the reference: adapters disabled (LoRA) or the frozen copy."""
+        if self.peft:
+            context: Any = self.policy.disable_adapter()
+            model = self.policy
+        elif self.reference is not None:
+            context, model = nullcontext(), self.reference
+        else:
+            raise RuntimeError("no reference policy (kl_coef is 0)")
+        with context:
+            out = model(input_ids=batch.input_ids, attention_mask=batch.attention_mask)
+        logits = _rows(out.logits, batch.positions).float() / temperature
+        logp = torch.log_softmax(logits, dim=-1)
+        return logp.gather(-1, batch.completion_ids.unsqueeze(-1)).squeeze(-1)

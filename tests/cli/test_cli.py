@@ -55,3 +55,12 @@ def test_subcommands_are_discovered():
     parser = build_parser()
     choices = parser._subparsers._group_actions[0].choices  # argparse keeps them here
     assert {"envs", "check", "play", "demo"} <= set(choices)
+
+
+def test_play_preview_shows_every_kind_of_action():
+    from trainers.cli.play import preview_actions
+
+    actions = [f"go to cabinet {i}" for i in range(1, 20)] + ["inventory", "look", "open drawer 1"]
+    shown = preview_actions(actions, 12)
+    assert len(shown) == 12 and {"inventory", "look", "open drawer 1"} <= set(shown)
+    assert preview_actions(["a", "b"], 12) == ["a", "b"]

@@ -21,6 +21,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 HELP = "Type an action. ':a' lists admissible actions, ':e' shows the expert's move, ':q' quits."
 
 
+def preview_actions(actions: list[str], limit: int) -> list[str]:
+    """Up to ``limit`` actions, taking one of each verb in turn so that a list dominated by
+    one verb (ALFWorld's many ``go to`` moves) still shows the other kinds.
+
+    >>> preview_actions(["go to a", "go to b", "go to c", "look", "take x from a"], 3)
+    ['go to a', 'look', 'take x from a']
+    """
+    groups: dict[str, list[str]] = {}
+    for action in actions:
+        groups.setdefault(action.split(" ", 1)[0], []).append(action)
+    shown: list[str] = []
+    depth = 0
+    while len(shown) < min(limit, len(actions)):
+        for group in groups.values():
+            if depth < len(group) and len(shown) < limit:
+                shown.append(group[depth])
+        depth += 1
+    return shown
+
+
 def play(env_id: str, seed: int, split: str | None, make_kwargs: dict, stdin: TextIO, stdout: TextIO) -> int:
     import gymnasium as gym
 
@@ -38,7 +58,7 @@ def play(env_id: str, seed: int, split: str | None, make_kwargs: dict, stdin: Te
     total = 0.0
     while True:
         if info.get("admissible_actions"):
-            shown = info["admissible_actions"][:12]
+            shown = preview_actions(info["admissible_actions"], 12)
             more = len(info["admissible_actions"]) - len(shown)
             print(f"  [{', '.join(shown)}{f', ... +{more}' if more > 0 else ''}]", file=stdout)
         print("> ", end="", file=stdout, flush=True)

@@ -34,6 +34,7 @@ class LLMAgent(Agent):
         self._pieces: ChatPieces | None = None
         self._format: PromptFormat | None = None
         self._generator: Any = None
+        self._kv: Any = None  # trainers.generation.RowKV of ``self._ids`` (one episode)
 
     @property
     def device(self) -> Any:
@@ -56,6 +57,7 @@ class LLMAgent(Agent):
         self._pieces = self.pieces_for(env, self._format)
         self._ids = self._pieces.prompt_ids(self._format.observation_text(observation, info))
         self._generator = torch.Generator(device=self.device).manual_seed(self.seed)
+        self._kv = None  # KV of ``self._ids`` so far: each turn prefills only its new tokens
         self._started = True
 
     def act(self, observation: str, info: Mapping[str, Any]) -> str:
@@ -69,7 +71,9 @@ class LLMAgent(Agent):
         out = sample_batch(self.model, [self._ids], max_new_tokens=self.max_new_tokens,
                            stop_token_ids=[self._pieces.stop_token_id],
                            pad_token_id=self.tokenizer.pad_token_id, temperature=self.temperature,
-                           top_p=self.top_p, generator=self._generator)
+                           top_p=self.top_p, generator=self._generator,
+                           past=[self._kv], keep_kv=True)
+        self._kv = out.kv[0] if out.kv else None
         ids = out.token_ids[0]
         self._ids += ids
         self._last_stopped = out.stopped[0]

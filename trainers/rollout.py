@@ -36,7 +36,7 @@ from agents.chat import ChatPieces
 from agents.formats import PromptFormat
 from agents.llm import LLMAgent
 from envs.core import EnvState, restore_state, save_state
-from trainers.generation import sample_batch
+from trainers.generation import RowKV, sample_batch
 from trainers.trajectory import StepRecord, TokenSample, Trajectory
 
 CONTEXT_MODES = ("concat", "window")
@@ -90,13 +90,15 @@ class _Episode:
     env: gym.Env
     observation: str
     info: dict[str, Any]
-    goal_text: str
+    goal_text: str  # the first user turn in concat mode: the first observation as rendered
+    task_text: str = ""  # the "Task:" line of window-mode prompts (see :func:`task_text`)
     prompt_ids: list[int] = field(default_factory=list)
     completion: list[int] = field(default_factory=list)
     mask: list[int] = field(default_factory=list)
     logprobs: list[float] = field(default_factory=list)
     step_ids: list[int] = field(default_factory=list)
     done: bool = False
+    kv: RowKV | None = None  # concat mode: KV of this episode's tokens so far (one run call)
 
 
 class RolloutEngine:
@@ -145,7 +147,8 @@ class RolloutEngine:
                                   meta={"task_type": info.get("task_type"),
                                         "turn_offsets": [], "generation_seed": generation_seed,
                                         "options": dict(options) if options else None})
-                ep = _Episode(traj, env, obs, info, goal_text=self.format.observation_text(obs, info))
+                ep = _Episode(traj, env, obs, info, goal_text=self.format.observation_text(obs, info),
+                              task_text=task_text(obs, info))
                 if self.config.context_mode == "concat":
                     ep.prompt_ids = self.pieces.prompt_ids(ep.goal_text)
                 self._keep_state(ep)
@@ -187,7 +190,8 @@ class RolloutEngine:
                                     "options": parent.meta.get("options"),
                                     "root_group_id": parent.meta.get("root_group_id", parent.group_id)})
             goal = parent.meta.get("goal_text") or self.format.observation_text(obs, info)
-            ep = _Episode(traj, env, obs, info, goal_text=goal)
+            ep = _Episode(traj, env, obs, info, goal_text=goal,
+                          task_text=parent.meta.get("task_text") or task_text(obs, info))
             if self.config.context_mode == "concat":
                 sample = parent.samples[0]
                 offsets = parent.meta["turn_offsets"]
@@ -227,7 +231,7 @@ class RolloutEngine:
             self.states.setdefault(ep.traj.traj_id, []).append(save_state(ep.env))
 
     def _window_user_text(self, ep: _Episode) -> str:
-        return window_user_text(self.format, ep.goal_text, ep.traj.steps, ep.observation, ep.info,
+        return window_user_text(self.format, ep.task_text, ep.traj.steps, ep.observation, ep.info,
                                 self.config.window_steps)
 
     def _next_prompt(self, ep: _Episode) -> list[int]:
@@ -260,15 +264,20 @@ class RolloutEngine:
             if not batch:
                 continue
             t0 = time.perf_counter()
+            # concat mode: each episode's KV from its last turn, so only new tokens are prefilled
+            reuse = cfg.context_mode == "concat"
             out = sample_batch(self.agent.model, prompts, max_new_tokens=cfg.max_new_tokens,
                                stop_token_ids=[self.pieces.stop_token_id],
                                pad_token_id=self.agent.tokenizer.pad_token_id,
-                               temperature=cfg.temperature, top_p=cfg.top_p, generator=generator)
+                               temperature=cfg.temperature, top_p=cfg.top_p, generator=generator,
+                               past=[ep.kv for ep in batch] if reuse else None, keep_kv=reuse)
             self.stats.generate_s += time.perf_counter() - t0
             self.stats.turns += 1
-            for ep, prompt, ids, lps, stopped in zip(batch, prompts, out.token_ids, out.logprobs,
-                                                     out.stopped, strict=True):
+            kvs = out.kv if out.kv is not None else [None] * len(batch)
+            for ep, prompt, ids, lps, stopped, kv in zip(batch, prompts, out.token_ids, out.logprobs,
+                                                         out.stopped, kvs, strict=True):
                 self.stats.generated_tokens += len(ids)
+                ep.kv = kv
                 self._apply(ep, prompt, ids, lps, stopped, jsonl_path, bar)
         if bar is not None:
             bar.close()
@@ -318,8 +327,10 @@ class RolloutEngine:
     def _finish(self, ep: _Episode, reason: str, jsonl_path: str | os.PathLike | None,
                 bar: Any) -> None:
         ep.done = True
+        ep.kv = None
         ep.traj.stop_reason = reason
         ep.traj.meta["goal_text"] = ep.goal_text
+        ep.traj.meta["task_text"] = ep.task_text
         if self.config.context_mode == "concat":
             ep.traj.samples = [TokenSample(list(ep.prompt_ids), ep.completion, ep.mask,
                                            ep.logprobs, ep.step_ids)]
@@ -327,6 +338,13 @@ class RolloutEngine:
             append_jsonl(jsonl_path, ep.traj)
         if bar is not None:
             bar.update(1)
+
+
+def task_text(observation: str, info: dict[str, Any]) -> str:
+    """The task line of window-mode prompts: the env's ``goal`` where it reports one, else the
+    first observation. Not the first observation with its admissible actions: those are stale
+    after step 0 and would double every prompt's length."""
+    return str(info.get("goal") or observation).strip()
 
 
 def window_user_text(fmt: PromptFormat, goal_text: str, steps: Sequence[Any], observation: str,

@@ -5,17 +5,22 @@ without its planner, TextWorld or data download. Reward 1 only when the goal hol
 benchmark's), the registered step limit is 50, ``info["admissible_actions"]`` lists every
 applicable command (sorted, like TextWorld), ``progress`` is the fraction of the goal's
 conditions met and ``expert_action`` comes from a full-knowledge planner
-(tasks/alfworld/expert.py). See docs/alfworld.md.
+(tasks/alfworld/expert.py), or with ``expert="explorer"`` / ``"explorer_fit"`` from a
+demonstrator that uses only what the agent has seen (tasks/alfworld/explorer.py: imitable, for
+behaviour cloning). See
+docs/alfworld.md.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from envs.alfworld import text
 from envs.alfworld.commands import parse
 from envs.core import TextEnv, Transition
 from tasks.alfworld.expert import expert_action
+from tasks.alfworld.explorer import ExplorerMemory, explorer_action
 from tasks.alfworld.suite import ALFWorldSuite
 from tasks.alfworld.world import (
     Game,
@@ -27,6 +32,8 @@ from tasks.alfworld.world import (
     valid_actions,
 )
 from tasks.base import Task
+
+EXPERTS = ("oracle", "explorer", "explorer_fit")  # who fills info["expert_action"]
 
 
 class ALFWorldEnv(TextEnv):
@@ -40,11 +47,24 @@ class ALFWorldEnv(TextEnv):
     )
     verify_step_limit: ClassVar[int] = 50  # the benchmark's episode limit: the expert must fit it
 
-    def __init__(self, split: str = "train", render_mode: str | None = None, verify_tasks: bool = True) -> None:
-        super().__init__(ALFWorldSuite(), split=split, render_mode=render_mode, verify_tasks=verify_tasks)
+    def __init__(self, split: str = "train", render_mode: str | None = None, verify_tasks: bool = True,
+                 task_types: Sequence[str] | None = None, expert: str = "oracle") -> None:
+        """``task_types``: serve only these of the six types (default all), e.g.
+        ``("pick_two_obj_and_place",)``; task ids stay those of the full split.
+        ``expert``: who fills ``info["expert_action"]``: "oracle" (reads the hidden state, shortest
+        plans) or "explorer" (searches until it has seen the object: demos a text-only policy can
+        imitate) or "explorer_fit" (the same, searching only receptacles that can hold the object).
+        Tasks are verified with the oracle either way."""
+        if expert not in EXPERTS:
+            raise ValueError(f"expert must be one of {EXPERTS}, got {expert!r}")
+        super().__init__(ALFWorldSuite(task_types), split=split, render_mode=render_mode,
+                         verify_tasks=verify_tasks)
+        self.expert = expert
         self._games: dict[str, Game] = {}
         self.game: Game | None = None
         self.world: World | None = None
+        self.memory = ExplorerMemory()  # the explorer's knowledge; tracked only in explorer mode
+        self._verifying = False
 
     def _game_for(self, task: Task) -> Game:
         game = self._games.get(task.task_id)
@@ -58,6 +78,7 @@ class ALFWorldEnv(TextEnv):
     def _start(self, task: Task) -> str:
         self.game = self._game_for(task)
         self.world = initial_world(self.game)
+        self.memory = ExplorerMemory()
         return text.intro(self.game, self.world, task.data["goal_text"])
 
     def _transition(self, action: str) -> Transition:
@@ -67,6 +88,8 @@ class ALFWorldEnv(TextEnv):
         if parsed is None or not applicable(game, world, parsed):
             return Transition(text.NOTHING_HAPPENS, action_valid=False)
         apply(game, world, parsed)
+        if self.expert != "oracle":
+            self.memory = self.memory.observe(game, world)
         met, total = goal_conditions(game, world)
         won = met == total
         return Transition(text.feedback(game, world, parsed), reward=1.0 if won else 0.0,
@@ -76,21 +99,39 @@ class ALFWorldEnv(TextEnv):
         game, world = self.game, self.world
         assert game is not None and world is not None
         met, total = goal_conditions(game, world)
-        expert = expert_action(game, world)
+        if self.expert != "oracle" and not self._verifying:
+            expert = explorer_action(game, world, self.memory, skip_unfit=self.expert == "explorer_fit")
+        else:
+            expert = expert_action(game, world)
         return {
             "admissible_actions": sorted(text.command(game, a) for a in valid_actions(game, world)),
             "progress": met / total,
             "expert_action": None if expert is None else text.command(game, expert),
         }
 
-    def _get_world(self) -> World:
+    def _get_world(self) -> World | tuple[World, ExplorerMemory]:
+        """The world; in explorer mode with the explorer's memory, so forks replay its advice."""
         assert self.world is not None
+        if self.expert != "oracle":
+            return self.world.copy(), self.memory
         return self.world.copy()
 
-    def _set_world(self, world: World) -> None:
+    def _set_world(self, world: World | tuple[World, ExplorerMemory]) -> None:
         assert self._task is not None
         self.game = self._game_for(self._task)
+        if isinstance(world, tuple):
+            world, self.memory = world
+        else:
+            self.memory = ExplorerMemory()
         self.world = world.copy()
+
+    def verify(self, task: Task) -> bool:
+        """Verify with the oracle whatever ``expert`` is: the task must be solvable in the limit."""
+        self._verifying = True
+        try:
+            return super().verify(task)
+        finally:
+            self._verifying = False
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)

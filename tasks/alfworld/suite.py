@@ -4,12 +4,14 @@ Splits follow the benchmark's shape (ALFWorld, Shridhar et al., ICLR 2021): 140 
 134 unseen-scene evaluation tasks. Floor plans: ``TRAIN_SCENE_NUMBERS`` of alfworld's
 gen/constants.py (96 plans) serve train and eval_seen; its ``TEST_SCENE_NUMBERS`` (24 plans, 6
 per room type) are held out and serve only eval_unseen. Task types rotate with the index
-(``index % 6``), so every split covers all six.
+(``index % 6``), so every split covers all six. ``task_types`` restricts the seeds of a suite
+to some types without renumbering: seed -> the seed-th index of those types, so a restricted
+frozen split is a fixed subset of the full one with the same task ids.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -26,6 +28,25 @@ class ALFWorldSuite(TaskSuite):
         "eval_seen": "64377dee809399b1148414cd268549d77ecade2de49f2419f6da7c044a761877",
         "eval_unseen": "7d64f5a8459bb4ec609d68f4d1e8918ef393a88efa7d90b8d215f04345e9084d",
     }
+
+    def __init__(self, task_types: Sequence[str] | None = None) -> None:
+        super().__init__()
+        chosen = tuple(task_types) if task_types else TASK_TYPES
+        unknown = sorted(set(chosen) - set(TASK_TYPES))
+        if unknown:
+            raise ValueError(f"unknown ALFWorld task type(s) {unknown}; types: {list(TASK_TYPES)}")
+        # Positions within one rotation of six, in index order.
+        self.type_slots = tuple(i for i, t in enumerate(TASK_TYPES) if t in chosen)
+
+    def index_for_seed(self, split: str, seed: int) -> int:
+        """The ``seed``-th index whose task type is one of ``task_types`` (modulo a frozen
+        split's restricted size)."""
+        size = self.split_size(split)
+        k = len(self.type_slots)
+        if size is not None:
+            allowed = [i for i in range(size) if i % len(TASK_TYPES) in self.type_slots]
+            return allowed[int(seed) % len(allowed)]
+        return len(TASK_TYPES) * (int(seed) // k) + self.type_slots[int(seed) % k]
 
     def plans_for(self, split: str) -> list[str]:
         table = facts()

@@ -177,3 +177,23 @@ def test_slice_with_knife_and_lamp_toggle_texts() -> None:
     host = env.game.rec_names[env.world.where[lamp]]
     env.step(f"go to {host}")
     assert env.step("use desklamp 1")[0] == "You turn on the desklamp 1."
+
+
+def test_task_types_restrict_seeds_without_renumbering() -> None:
+    """``task_types`` serves only those types and keeps the full split's task ids."""
+    chosen = ("pick_two_obj_and_place", "pick_heat_then_place_in_recep")
+    env = gym.make("stepgym/ALFWorld-v0", task_types=chosen)
+    full = gym.make("stepgym/ALFWorld-v0")
+    for split in ("train", "eval_seen"):
+        ids = []
+        for seed in range(8):
+            _, info = env.reset(seed=seed, options={"split": split})
+            assert info["task_type"] in chosen
+            ids.append(info["task_id"])
+            index = int(info["task_id"].rsplit(":", 1)[1])
+            _, full_info = full.reset(options={"split": split, "task_index": index})
+            assert full_info["task_id"] == info["task_id"]
+            assert full_info["goal"] == info["goal"]
+        assert len(set(ids)) == 8
+    with pytest.raises(ValueError, match="unknown ALFWorld task type"):
+        gym.make("stepgym/ALFWorld-v0", task_types=["juggle"])

@@ -36,6 +36,7 @@ class BootstrapConfig:
     envs: dict[str, dict[str, Any]] = field(default_factory=lambda: dict(DEFAULT_ENVS))
     episodes_per_env: int = 40
     noise: float = 0.2
+    context_mode: str = "window"  # how demos are rendered: as the rollouts the model will do
     window_steps: int = 2
     vocab_size: int = 2048
     hidden_size: int = 128
@@ -79,12 +80,19 @@ def _makeable(envs: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 def _encode(demos: list[Demo], tokenizer: Any, max_len: int) -> list[tuple[list[int], list[int]]]:
-    """(input ids, labels) per demo step; labels -100 except the target and its stop token."""
+    """(input ids, labels) per demo step (window mode) or per demo (concat mode: the whole
+    conversation, cut at ``max_len`` after a whole turn); labels -100 except targets and their
+    stop tokens."""
     samples = []
     cache: dict[tuple[str, str], ChatPieces] = {}
     for demo in demos:
         key = (demo.env_id, demo.system)
         pieces = cache.get(key) or cache.setdefault(key, ChatPieces(tokenizer, demo.system, demo.tools))
+        if demo.context_mode == "concat":
+            sample = _encode_conversation(demo, pieces, max_len)
+            if sample is not None:
+                samples.append(sample)
+            continue
         for user, target in demo.steps:
             prompt = pieces.prompt_ids(user)
             answer = [*pieces.encode(target), pieces.stop_token_id]
@@ -92,6 +100,21 @@ def _encode(demos: list[Demo], tokenizer: Any, max_len: int) -> list[tuple[list[
                 continue
             samples.append((prompt + answer, [-100] * len(prompt) + answer))
     return samples
+
+
+def _encode_conversation(demo: Demo, pieces: ChatPieces,
+                         max_len: int) -> tuple[list[int], list[int]] | None:
+    """One concat-mode sequence, built from the same pieces the rollout engine uses."""
+    ids: list[int] = []
+    labels: list[int] = []
+    for k, (user, target) in enumerate(demo.steps):
+        context = pieces.prompt_ids(user) if k == 0 else pieces.continuation_ids(user, stopped=True)
+        answer = [*pieces.encode(target), pieces.stop_token_id]
+        if len(ids) + len(context) + len(answer) > max_len:
+            break
+        ids += context + answer
+        labels += [-100] * len(context) + ([-100] * len(answer) if k in demo.untrained else answer)
+    return (ids, labels) if ids else None
 
 
 def _batches(samples: list, batch_tokens: int, rng: np.random.Generator) -> list[list[int]]:
@@ -141,7 +164,8 @@ def bootstrap(config: BootstrapConfig, progress: bool = True) -> Path:
     demos: list[Demo] = []
     for k, (env_id, kwargs) in enumerate(envs.items()):
         demos += collect_demos(env_id, kwargs, config.episodes_per_env, config.window_steps,
-                               seed=config.seed + 1000 * k, noise=config.noise)
+                               seed=config.seed + 1000 * k, noise=config.noise,
+                               context_mode=config.context_mode)
     texts = [d.system for d in demos[:: max(1, len(demos) // 50)]]
     texts += [json.dumps(d.tools) for d in demos[:1] if d.tools]
     texts += [text for d in demos for step in d.steps for text in step]
@@ -191,7 +215,8 @@ def bootstrap(config: BootstrapConfig, progress: bool = True) -> Path:
     meta = {
         "bootstrap": asdict(config),
         "envs": envs,
-        "rollout": {"context_mode": "window", "window_steps": config.window_steps,
+        "rollout": {"context_mode": config.context_mode, "window_steps": config.window_steps,
+                    "max_context_tokens": config.max_seq_tokens,
                     "max_new_tokens": config.max_new_tokens, "temperature": config.eval_temperature},
         "num_parameters": sum(p.numel() for p in model.parameters()),
         "demo_episodes": len(demos),

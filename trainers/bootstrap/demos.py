@@ -1,11 +1,16 @@
-"""Expert demonstrations rendered exactly as the rollout engine renders window-mode prompts.
+"""Expert demonstrations rendered exactly as the rollout engine renders prompts.
 
-Each demo step is (system prompt, user text, target text): the user text comes from
-:func:`trainers.rollout.window_user_text` and the target from the format's
-``render_action``, so behaviour cloning trains on the sequences the model sees at inference
-(window mode, ``window_steps`` past steps). With probability ``noise`` the executed action is
-a random admissible one instead of the expert's (the label stays the expert's action): the
-demos then visit off-expert states and show how to recover (DART-style noise injection).
+Each demo step is (user text, target text). In window mode the user text comes from
+:func:`trainers.rollout.window_user_text` (``window_steps`` past steps); in concat mode it is
+the observation as the engine renders each user turn (``observation_text``), and the steps
+of one demo form one growing conversation. The target is the format's ``render_action``, so
+behaviour cloning trains on the sequences the model sees at inference.
+
+With probability ``noise`` the executed action is a random admissible one instead of the
+expert's, so the demos visit off-expert states and show how to recover (DART-style noise
+injection). In window mode the label stays the expert's action; in concat mode the
+conversation shows the executed random action, in a turn that gets no loss, and the next
+turn's label recovers from it.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import gymnasium as gym
 import numpy as np
 
 from agents.formats import format_for_env
-from trainers.rollout import window_user_text
+from trainers.rollout import task_text, window_user_text
 
 
 @dataclass
@@ -26,6 +31,8 @@ class Demo:
     system: str
     tools: list[dict[str, Any]] | None
     steps: list[tuple[str, str]] = field(default_factory=list)  # (user text, target text)
+    context_mode: str = "window"
+    untrained: set[int] = field(default_factory=set)  # concat turns shown but not trained on
 
 
 @dataclass
@@ -35,8 +42,11 @@ class _Seen:
 
 
 def collect_demos(env_id: str, env_kwargs: dict[str, Any], episodes: int, window_steps: int,
-                  seed: int = 0, noise: float = 0.0, max_steps: int = 50) -> list[Demo]:
+                  seed: int = 0, noise: float = 0.0, max_steps: int = 50,
+                  context_mode: str = "window") -> list[Demo]:
     """``episodes`` expert episodes of ``env_id`` (train split, seeds ``seed..``)."""
+    if context_mode not in ("window", "concat"):
+        raise ValueError(f"context_mode must be 'window' or 'concat', got {context_mode!r}")
     import envs  # noqa: F401
 
     env = gym.make(env_id, **env_kwargs)
@@ -47,19 +57,25 @@ def collect_demos(env_id: str, env_kwargs: dict[str, Any], episodes: int, window
     demos = []
     for episode in range(episodes):
         obs, info = env.reset(seed=seed + episode)
-        goal = fmt.observation_text(obs, info)
-        demo = Demo(env_id, system, tools)
+        goal = task_text(obs, info)
+        demo = Demo(env_id, system, tools, context_mode=context_mode)
         seen: list[_Seen] = []
         for _ in range(max_steps):
             expert = info.get("expert_action")
             if not expert:
                 break
-            demo.steps.append((window_user_text(fmt, goal, seen, obs, info, window_steps),
-                               fmt.render_action(expert)))
+            user = (window_user_text(fmt, goal, seen, obs, info, window_steps)
+                    if context_mode == "window" else fmt.observation_text(obs, info))
             action = expert
             admissible = info.get("admissible_actions")
             if admissible and noise > 0 and rng.random() < noise:
                 action = str(admissible[int(rng.integers(len(admissible)))])
+            if context_mode == "concat" and action != expert:
+                # The conversation must show what was executed; that turn is not a label.
+                demo.untrained.add(len(demo.steps))
+                demo.steps.append((user, fmt.render_action(action)))
+            else:
+                demo.steps.append((user, fmt.render_action(expert)))
             seen.append(_Seen(obs, action))
             obs, _, terminated, truncated, info = env.step(action)
             if terminated or truncated:

@@ -44,8 +44,9 @@ class AgentArguments:
     env_kwargs: str | None = field(default=None, metadata={"help": "env kwargs (YAML mapping)"})
     num_train_tasks: int = field(default=64, metadata={"help": "distinct training task seeds"})
     train_seed_offset: int = field(default=0, metadata={"help": "first training task seed"})
-    context_mode: str = field(default="concat", metadata={"help": "concat (only mode TRL's "
-                                                                  "one-row-per-episode takes)"})
+    context_mode: str = field(default="concat", metadata={"help": "concat (one row per episode) "
+                                                                  "or window (one per step)"})
+    window_steps: int = field(default=2, metadata={"help": "window mode: past steps shown"})
     max_new_tokens: int = field(default=48, metadata={"help": "tokens per turn"})
     max_context_tokens: int = field(default=1024, metadata={"help": "episode token budget"})
     max_env_steps: int | None = field(default=None, metadata={"help": "per-episode step cap"})
@@ -67,9 +68,8 @@ class AgentArguments:
         self.credit_kwargs = _mapping(self.credit_kwargs)
         if self.credit not in CREDIT_METHODS:
             raise ValueError(f"credit must be one of {CREDIT_METHODS}, got {self.credit!r}")
-        if self.context_mode != "concat":
-            raise ValueError("AgentGRPOTrainer trains concat-mode episodes (one TRL row per "
-                             "episode); window mode is not supported here")
+        if self.context_mode not in ("concat", "window"):
+            raise ValueError(f"context_mode must be 'concat' or 'window', got {self.context_mode!r}")
 
 
 def parse_config(argv: list[str] | None = None) -> tuple[AgentArguments, Any, Any]:

@@ -10,6 +10,13 @@ engine, with per-token advantages from a pluggable credit method (``trainers.cre
 * One override, :meth:`AgentGRPOTrainer._generate_and_score_completions`: call TRL, then
   replace ``out["advantages"]`` (B,) by the credit method's (B, T) per-token advantages
   (0 on env tokens and padding). TRL's loss accepts (B, T) advantages.
+* Window mode (verl-agent's setting, the one GiGPO was published with): every env step is its
+  own sample (task + last k steps + current observation -> one action), so one episode gives
+  several rows. TRL's one-row-per-prompt scoring does not apply; the same override then builds
+  TRL's training batch itself: one row per step (prompt left-padded, completion right-padded,
+  ``completion_mask`` = our loss mask, advantages broadcast over the step's tokens), padded with
+  zero-mask rows to a multiple of ``steps_per_generation`` so TRL's split drops nothing.
+  Reference log-probs are computed as TRL does when ``beta > 0``.
 
 Everything else (loss types, KL to the reference, clipping, LoRA, accelerate, vLLM) is TRL's.
 Single process only (the rollout batch is not split across ranks). With ``loss_type="dr_grpo"``
@@ -59,6 +66,24 @@ class EpisodeRollouts:
         self.last: list[Trajectory] = []
 
     def __call__(self, prompts: list, trainer: Any) -> dict[str, Any]:
+        ordered = self.run(prompts, trainer)
+        out: dict[str, Any] = {"prompt_ids": [], "completion_ids": [], "logprobs": [],
+                               "env_mask": [], "episode_return": [], "won": []}
+        for t in ordered:
+            if len(t.samples) != 1:
+                raise ValueError("TRL's rollout_func path needs concat mode (one sample per "
+                                 "episode); window mode goes through window_training_batch")
+            s = t.samples[0]
+            out["prompt_ids"].append(list(s.prompt_ids))
+            out["completion_ids"].append(list(s.completion_ids))
+            out["logprobs"].append([float(x) for x in s.logprobs])
+            out["env_mask"].append(list(s.loss_mask))
+            out["episode_return"].append(t.total_reward)
+            out["won"].append(bool(t.won))
+        return out
+
+    def run(self, prompts: list, trainer: Any) -> list[Trajectory]:
+        """One group of ``group_size`` episodes per unique task seed, in TRL's prompt order."""
         seeds = [prompt_seed(p) for p in prompts]
         unique = list(dict.fromkeys(seeds))
         if len(unique) * self.group_size != len(seeds):
@@ -77,19 +102,7 @@ class EpisodeRollouts:
         if [t.seed for t in ordered] != seeds:
             raise RuntimeError("rollout order does not match TRL's prompt order")
         self.last = ordered
-        out: dict[str, Any] = {"prompt_ids": [], "completion_ids": [], "logprobs": [],
-                               "env_mask": [], "episode_return": [], "won": []}
-        for t in ordered:
-            if len(t.samples) != 1:
-                raise ValueError("AgentGRPOTrainer needs concat mode (one sample per episode)")
-            s = t.samples[0]
-            out["prompt_ids"].append(list(s.prompt_ids))
-            out["completion_ids"].append(list(s.completion_ids))
-            out["logprobs"].append([float(x) for x in s.logprobs])
-            out["env_mask"].append(list(s.loss_mask))
-            out["episode_return"].append(t.total_reward)
-            out["won"].append(bool(t.won))
-        return out
+        return ordered
 
 
 def pad_advantages(per_traj: list[list[Any]], width: int) -> torch.Tensor:
@@ -99,6 +112,43 @@ def pad_advantages(per_traj: list[list[Any]], width: int) -> torch.Tensor:
         a = torch.as_tensor(samples[0], dtype=torch.float32)[:width]
         adv[i, : len(a)] = a
     return adv
+
+
+def window_training_batch(trajectories: list[Trajectory], advantages: list[list[Any]],
+                          pad_id: int, multiple: int = 1) -> dict[str, torch.Tensor]:
+    """TRL's training-batch tensors with one row per sample (window mode: per env step).
+
+    Prompts are left-padded and completions right-padded (TRL's layout); ``completion_mask``
+    marks the real completion tokens and ``tool_mask`` our loss mask (TRL's loss uses their
+    product, as for its own env/tool tokens); ``advantages`` are the credit method's per-token
+    values. Rows with an all-zero mask are added until the row count is a multiple of
+    ``multiple``.
+    """
+    rows = [(s, adv) for t, advs in zip(trajectories, advantages, strict=True)
+            for s, adv in zip(t.samples, advs, strict=True)]
+    n = max(1, len(rows))
+    n += (-n) % max(1, multiple)
+    p_width = max([len(s.prompt_ids) for s, _ in rows] or [1])
+    c_width = max([len(s.completion_ids) for s, _ in rows] or [1])
+    out = {"prompt_ids": torch.full((n, p_width), pad_id, dtype=torch.long),
+           "prompt_mask": torch.zeros((n, p_width), dtype=torch.long),
+           "completion_ids": torch.full((n, c_width), pad_id, dtype=torch.long),
+           "completion_mask": torch.zeros((n, c_width), dtype=torch.long),
+           "tool_mask": torch.zeros((n, c_width), dtype=torch.long),
+           "advantages": torch.zeros((n, c_width), dtype=torch.float32),
+           "sampling_per_token_logps": torch.zeros((n, c_width), dtype=torch.float32)}
+    for i, (s, adv) in enumerate(rows):
+        p, c = len(s.prompt_ids), len(s.completion_ids)
+        out["prompt_ids"][i, p_width - p:] = torch.as_tensor(s.prompt_ids)
+        out["prompt_mask"][i, p_width - p:] = 1
+        out["completion_ids"][i, :c] = torch.as_tensor(s.completion_ids)
+        out["completion_mask"][i, :c] = 1
+        out["tool_mask"][i, :c] = torch.as_tensor(s.loss_mask)
+        out["advantages"][i, :c] = torch.as_tensor(adv, dtype=torch.float32)[:c]
+        out["sampling_per_token_logps"][i, :c] = torch.as_tensor(s.logprobs, dtype=torch.float32)
+    for i in range(len(rows), n):  # padding rows: one masked token so shapes stay valid
+        out["prompt_mask"][i, -1] = 1
+    return out
 
 
 @functools.cache
@@ -119,6 +169,8 @@ def _grpo_trainer_cls() -> type:
         def _generate_and_score_completions(self, inputs: list[dict[str, Any]]) -> dict[str, Any]:
             if self.accelerator.num_processes > 1:
                 raise NotImplementedError("AgentGRPOTrainer runs in a single process")
+            if self.rollouts.engine.config.context_mode == "window":
+                return self._window_batch(inputs)
             out = super()._generate_and_score_completions(inputs)
             trajs = self.rollouts.last
             width = out["completion_ids"].shape[1]
@@ -126,6 +178,31 @@ def _grpo_trainer_cls() -> type:
                 out["completion_ids"].device)
             self._record(trajs)
             return out
+
+        def _window_batch(self, inputs: list[dict[str, Any]]) -> dict[str, Any]:
+            device = self.accelerator.device
+            trajs = self.rollouts.run([x["prompt"] for x in inputs], self)
+            pad_id = self.processing_class.pad_token_id
+            out = window_training_batch(trajs, self.credit.token_advantages(trajs), pad_id,
+                                        multiple=self.args.steps_per_generation)
+            out = {k: v.to(device) for k, v in out.items()}
+            out["num_items_in_batch"] = (out["completion_mask"] * out["tool_mask"]).sum()
+            if self.beta != 0.0:
+                out["ref_per_token_logps"] = self._reference_logps(out)
+            self._record(trajs)
+            return out
+
+        @torch.no_grad()
+        def _reference_logps(self, out: dict[str, torch.Tensor]) -> torch.Tensor:
+            ids = torch.cat([out["prompt_ids"], out["completion_ids"]], dim=1)
+            mask = torch.cat([out["prompt_mask"], out["completion_mask"]], dim=1)
+            keep = out["completion_ids"].size(1)
+            if self.ref_model is not None:
+                logps, _, _ = self._get_per_token_logps_and_entropies(self.ref_model, ids, mask, keep)
+                return logps
+            with self.accelerator.unwrap_model(self.model).disable_adapter():  # LoRA: base model
+                logps, _, _ = self._get_per_token_logps_and_entropies(self.model, ids, mask, keep)
+            return logps
 
         def _record(self, trajs: list[Trajectory]) -> None:
             steps = sum(t.num_steps for t in trajs)
@@ -158,7 +235,8 @@ def make_engine(agent: Any, a: AgentArguments, temperature: float,
                 env_kwargs: dict[str, Any]) -> Any:
     from trainers.rollout import RolloutConfig, RolloutEngine
 
-    rc = RolloutConfig(context_mode=a.context_mode, max_new_tokens=a.max_new_tokens,
+    rc = RolloutConfig(context_mode=a.context_mode, window_steps=a.window_steps,
+                       max_new_tokens=a.max_new_tokens,
                        max_context_tokens=a.max_context_tokens, temperature=temperature,
                        max_steps=a.max_env_steps)
     return RolloutEngine(agent, a.env_id, env_kwargs, rc)

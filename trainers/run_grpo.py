@@ -50,6 +50,7 @@ def run_grpo(agent_args: AgentArguments, grpo_args: Any, model_args: Any, resume
     trainer.agent.tokenizer.save_pretrained(final)
     (final / "stepgym.json").write_text(json.dumps({
         "rollout": {"context_mode": agent_args.context_mode,
+                    "window_steps": agent_args.window_steps,
                     "max_new_tokens": agent_args.max_new_tokens,
                     "max_context_tokens": agent_args.max_context_tokens},
         "envs": {agent_args.env_id: agent_args.env_kwargs}}, indent=2))

@@ -108,3 +108,62 @@ def test_lm_head_lora_rejected(tmp_path):
         build_trainer(agent_args(), grpo_args(tmp_path),
                       model_args(use_peft=True, lora_target_modules=["q_proj", "lm_head"]),
                       agent=fresh_agent())
+
+
+def test_window_training_batch_layout():
+    """One row per step: left-padded prompts, right-padded completions, loss mask as
+    tool_mask, advantages per token, zero-mask padding rows up to the multiple."""
+    from trainers.grpo import window_training_batch
+    from trainers.trajectory import TokenSample, Trajectory
+
+    def sample(p, c, mask):
+        return TokenSample(prompt_ids=p, completion_ids=c, loss_mask=mask,
+                           logprobs=[-0.5 * m for m in mask], step_ids=[0 if m else -1 for m in mask])
+
+    t = Trajectory(traj_id="a", group_id="g", env_id="x", task_id="t", seed=0, steps=[],
+                   samples=[sample([5, 6, 7], [8, 9], [1, 1]), sample([5], [10, 11, 12], [1, 1, 0])],
+                   context_mode="window")
+    adv = [[np.array([0.5, 0.5]), np.array([-1.0, -1.0, 0.0])]]
+    out = window_training_batch([t], adv, pad_id=0, multiple=4)
+    assert out["prompt_ids"].tolist()[:2] == [[5, 6, 7], [0, 0, 5]]
+    assert out["prompt_mask"].tolist()[:2] == [[1, 1, 1], [0, 0, 1]]
+    assert out["completion_ids"].tolist()[:2] == [[8, 9, 0], [10, 11, 12]]
+    assert out["completion_mask"].tolist()[:2] == [[1, 1, 0], [1, 1, 1]]
+    assert out["tool_mask"].tolist()[:2] == [[1, 1, 0], [1, 1, 0]]
+    assert out["advantages"].tolist()[:2] == [[0.5, 0.5, 0.0], [-1.0, -1.0, 0.0]]
+    assert out["prompt_ids"].shape[0] == 4  # padded to the multiple
+    assert out["completion_mask"][2:].sum() == 0 and out["tool_mask"][2:].sum() == 0
+
+
+@pytest.mark.parametrize("beta", [0.0, 0.05])
+def test_window_mode_trains_one_row_per_step(tmp_path, beta):
+    """Window mode through TRL's loss: rows = env steps, advantages = credit's, params move.
+    With ``beta > 0`` the reference is the LoRA model with its adapters disabled."""
+    torch.manual_seed(0)
+    lora = dict(use_peft=True, lora_r=4, lora_alpha=8, lora_target_modules=["q_proj", "v_proj"])
+    trainer = build_trainer(agent_args(context_mode="window", window_steps=1),
+                            grpo_args(tmp_path, beta=beta), model_args(**(lora if beta else {})),
+                            agent=fresh_agent())
+    before = {k: v.detach().clone() for k, v in trainer.model.named_parameters()}
+    seen = {}
+    orig = trainer._generate_and_score_completions
+
+    def spy(inputs):
+        out = orig(inputs)
+        seen.setdefault("outs", []).append(out)
+        seen.setdefault("trajs", []).append(list(trainer.rollouts.last))
+        return out
+
+    trainer._generate_and_score_completions = spy
+    trainer.train()
+    out, trajs = seen["outs"][0], seen["trajs"][0]
+    steps = sum(len(t.samples) for t in trajs)
+    assert all(len(t.samples) == t.num_steps for t in trajs)
+    assert out["completion_ids"].shape[0] >= steps
+    assert int((out["completion_mask"] * out["tool_mask"]).sum()) == sum(
+        sum(s.loss_mask) for t in trajs for s in t.samples)
+    if beta:
+        assert out["ref_per_token_logps"].shape == out["completion_ids"].shape
+    assert trainer.state.global_step == 2
+    moved = any(not torch.equal(before[k], v) for k, v in trainer.model.named_parameters())
+    assert moved or all(float(o["advantages"].abs().sum()) == 0.0 for o in seen["outs"])

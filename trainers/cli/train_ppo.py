@@ -1,6 +1,17 @@
 """``stepgym train-ppo RECIPE.yaml``: multi-turn PPO (with ADS / horizon curricula) from a
 recipe. Recipe keys are :class:`trainers.ppo.config.PPOConfig` fields; ``--set KEY=VALUE``
-overrides one (VALUE parsed as YAML)."""
+overrides one (VALUE parsed as YAML).
+
+Data parallel with Hugging Face ``accelerate`` (each process collects its share of the
+``num_tasks`` task seeds, DDP averages the gradients, the main process logs and saves)::
+
+    accelerate launch --multi_gpu --num_processes 2 -m trainers.cli train-ppo RECIPE.yaml
+
+On GPUs that is one process per GPU; on a CPU-only machine the same command starts 2 CPU
+processes (gloo) -- accelerate 1.15's ``--cpu`` flag alone starts a single process. Plain
+``stepgym train-ppo`` is the one-process run, unchanged. ``num_tasks`` must be at least the
+number of processes.
+"""
 
 from __future__ import annotations
 
@@ -53,6 +64,8 @@ def run(args: argparse.Namespace) -> int:
     if not torch.cuda.is_available():
         torch.set_num_threads(min(torch.get_num_threads(), 4))
     trainer = run_ppo(cfg)
+    if not trainer.is_main:
+        return 0
     last = trainer.history[-1] if trainer.history else {}
     print(f"done: {trainer.update} updates, last reward_mean={last.get('reward_mean', 0):.4f}, "
           f"success_rate={last.get('success_rate', 0):.3f}; outputs in {cfg.output_dir}")

@@ -9,7 +9,7 @@ short (truncated, step cap, context overflow) bootstraps from the value after it
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -55,8 +55,10 @@ def compute_advantages(
     lam_token: float = 1.0,
     kl_per_token: torch.Tensor | None = None,
     whiten_advantages: bool = True,
+    reduce_sum: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> AdvantageOut:
-    """Advantages and value targets for every row of ``batch`` (see module docstring)."""
+    """Advantages and value targets for every row of ``batch`` (see module docstring).
+    ``reduce_sum`` (sum over processes) makes the whitening use global statistics."""
     n, t = batch.completion_ids.shape
     adv = np.zeros((n, t))
     ret = np.zeros((n, t))
@@ -98,7 +100,7 @@ def compute_advantages(
             start += length
     gen = batch.loss_mask.numpy()
     if whiten_advantages:
-        adv = whiten(adv, gen)
+        adv = whiten(adv, gen, reduce_sum=reduce_sum)
     as_t = lambda a: torch.as_tensor(a, dtype=torch.float32)  # noqa: E731
     return AdvantageOut(as_t(adv), as_t(ret), torch.as_tensor(vmask), as_t(rew))
 

@@ -1,5 +1,6 @@
-"""Assemble a PPO run from a :class:`PPOConfig`: agent (+ LoRA), actor-critic, rollout
-source, discount schedule, horizon curriculum; run it and save the final policy."""
+"""Assemble a PPO run from a :class:`PPOConfig`: accelerator, agent (+ LoRA), actor-critic,
+rollout source (this process's share of the tasks), discount schedule, horizon curriculum; run
+it and save the final policy (main process)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from trainers.ppo.config import PPOConfig
+from trainers.ppo.distributed import make_accelerator
 from trainers.ppo.model import ActorCritic
 from trainers.ppo.rollouts import EngineRollouts
 from trainers.ppo.trainer import PPOTrainer
@@ -37,12 +39,17 @@ def make_horizon_curriculum(cfg: PPOConfig) -> HorizonCurriculum | None:
     return make_curriculum(cfg.curriculum, cfg.horizons, **extra)
 
 
-def build_trainer(cfg: PPOConfig, agent: Any = None) -> PPOTrainer:
-    """A ready trainer; ``agent`` defaults to ``agents.load_agent(cfg.model)``."""
+def build_trainer(cfg: PPOConfig, agent: Any = None, accelerator: Any = None) -> PPOTrainer:
+    """A ready trainer; ``agent`` defaults to ``agents.load_agent(cfg.model)`` on this
+    process's device; ``accelerator`` to one on the CPU without CUDA (or with a CPU agent)."""
+    if accelerator is None:
+        device = None if agent is None else next(agent.model.parameters()).device
+        accelerator = make_accelerator(device, find_unused_parameters=cfg.critic == "separate")
     if agent is None:
         from agents import load_agent
 
-        agent = load_agent(cfg.model)
+        device = accelerator.device  # multi-CPU reports "cpu:0"; load_agent keys fp32 on "cpu"
+        agent = load_agent(cfg.model, device="cpu" if device.type == "cpu" else str(device))
     policy = agent.model
     if cfg.use_lora:
         from peft import LoraConfig, get_peft_model
@@ -58,13 +65,15 @@ def build_trainer(cfg: PPOConfig, agent: Any = None) -> PPOTrainer:
         from agents import resolve_model
 
         backbone = AutoModelForCausalLM.from_pretrained(resolve_model(cfg.critic_model))
+        backbone = backbone.to(next(policy.parameters()).device)
     ac = ActorCritic(policy, critic=cfg.critic, critic_backbone=backbone,
                      use_reference=cfg.kl_coef > 0, peft=cfg.use_lora, seed=cfg.seed)
     pad_id = agent.tokenizer.pad_token_id
     if pad_id is None:
         pad_id = agent.tokenizer.eos_token_id
-    return PPOTrainer(cfg, ac, EngineRollouts(agent, cfg), pad_id=pad_id,
-                      discount=make_discount(cfg), curriculum=make_horizon_curriculum(cfg))
+    source = EngineRollouts(agent, cfg, accelerator.process_index, accelerator.num_processes)
+    return PPOTrainer(cfg, ac, source, pad_id=pad_id, discount=make_discount(cfg),
+                      curriculum=make_horizon_curriculum(cfg), accelerator=accelerator)
 
 
 def run_ppo(cfg: PPOConfig, agent: Any = None) -> PPOTrainer:
@@ -73,6 +82,8 @@ def run_ppo(cfg: PPOConfig, agent: Any = None) -> PPOTrainer:
     trainer = build_trainer(cfg, agent)
     tokenizer = trainer.source.train_engine.agent.tokenizer
     trainer.train()
+    if not trainer.is_main:
+        return trainer
     final = Path(cfg.output_dir) / "final"
     policy = trainer.ac.policy
     if cfg.use_lora:

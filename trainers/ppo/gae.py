@@ -34,7 +34,8 @@ samples concatenated in step order); nothing here knows about models.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -214,17 +215,33 @@ def bilevel_gae(
     return GAEResult(adv, ret, vmask)
 
 
-def whiten(x: ArrayLike, mask: ArrayLike, shift_mean: bool = True, eps: float = 1e-8) -> np.ndarray:
+def whiten(x: ArrayLike, mask: ArrayLike, shift_mean: bool = True, eps: float = 1e-8,
+           reduce_sum: Callable[[np.ndarray], np.ndarray] | None = None) -> np.ndarray:
     """Normalise ``x`` to mean 0, std 1 over the masked (generated) entries only; masked-out
     entries are 0. Population std, as PPO implementations do (CleanRL normalises per
-    minibatch; we do it once per batch over generated tokens)."""
+    minibatch; we do it once per batch over generated tokens).
+
+    ``reduce_sum`` (data-parallel training) sums a float64 vector over all processes; the
+    mean and std are then those of every process's generated tokens together, from the
+    global count and sum, then the global sum of squared deviations from that mean (two
+    passes, as ``np.std`` does). Every process must call it, even one with no tokens."""
     arr = np.asarray(x, dtype=np.float64)
     m = np.asarray(mask, dtype=bool)
     out = np.zeros_like(arr)
-    if not m.any():
-        return out
     sel = arr[m]
-    mean, std = sel.mean(), sel.std()
+    if reduce_sum is None:
+        if not m.any():
+            return out
+        mean, std = sel.mean(), sel.std()
+    else:
+        total, count = reduce_sum(np.array([sel.sum(), float(sel.size)]))
+        if count == 0:
+            return out
+        mean = total / count
+        squares = reduce_sum(np.array([np.square(sel - mean).sum()]))[0]
+        std = math.sqrt(squares / count)
+        if not m.any():
+            return out
     centred = sel - mean
     out[m] = centred / (std + eps) if shift_mean else (centred / (std + eps)) + mean
     return out

@@ -86,6 +86,12 @@ class ActorCritic(nn.Module):
             params += [p for p in self.critic_backbone.parameters() if p.requires_grad]
         return params
 
+    def forward(self, batch: PPOBatch, temperature: float = 1.0, values: bool = True,
+                entropy: bool = False) -> ForwardOut:
+        """:meth:`forward_batch` as ``__call__``, so a DistributedDataParallel wrapper (which
+        syncs gradients only for forwards through itself) runs the training forward."""
+        return self.forward_batch(batch, temperature, values, entropy)
+
     def forward_batch(self, batch: PPOBatch, temperature: float = 1.0, values: bool = True,
                       entropy: bool = False) -> ForwardOut:
         """Log-probs of the completion tokens (+ entropy, values, bootstrap values)."""

@@ -5,6 +5,11 @@ agent holds the same model object, LoRA-wrapped or not); update u uses task seed
 ``train_seed_offset + u * num_tasks + [0, num_tasks)`` and generation seed
 ``seed * 1_000_003 + u``, so a resumed run sees the same tasks and samples. Evaluation is
 greedy on ``eval_seeds``.
+
+Data parallel (``rank`` of ``world_size`` processes): each process runs every
+``world_size``-th task seed from its rank (a task's ``group_size`` rollouts stay together,
+as group-wise credit needs) with generation seed ``(seed * 1_000_003 + u) * world_size +
+rank``, and every ``world_size``-th eval seed. One process: exactly the above.
 """
 
 from __future__ import annotations
@@ -12,16 +17,21 @@ from __future__ import annotations
 from typing import Any
 
 from trainers.ppo.config import PPOConfig
+from trainers.ppo.distributed import shard
 from trainers.trajectory import Trajectory
 
 
 class EngineRollouts:
     """``train(update, options)`` and ``evaluate(options)`` through the rollout engine."""
 
-    def __init__(self, agent: Any, cfg: PPOConfig) -> None:
+    def __init__(self, agent: Any, cfg: PPOConfig, rank: int = 0, world_size: int = 1) -> None:
         from trainers.rollout import RolloutConfig, RolloutEngine
 
-        self.cfg = cfg
+        if cfg.num_tasks < world_size:
+            raise ValueError(f"num_tasks ({cfg.num_tasks}) must be at least the number of "
+                             f"processes ({world_size}): each process needs a task per update")
+        shard([], rank, world_size)  # validates rank
+        self.cfg, self.rank, self.world_size = cfg, rank, world_size
 
         def engine(temperature: float, env_kwargs: dict[str, Any]) -> RolloutEngine:
             rc = RolloutConfig(context_mode=cfg.context_mode, window_steps=cfg.window_steps,
@@ -36,9 +46,14 @@ class EngineRollouts:
     def train(self, update: int, options: dict[str, Any] | None) -> list[Trajectory]:
         cfg = self.cfg
         seeds = [cfg.train_seed_offset + update * cfg.num_tasks + i for i in range(cfg.num_tasks)]
-        return self.train_engine.run(seeds, group_size=cfg.group_size, options=options,
-                                     generation_seed=cfg.seed * 1_000_003 + update)
+        generation_seed = (cfg.seed * 1_000_003 + update) * self.world_size + self.rank
+        return self.train_engine.run(shard(seeds, self.rank, self.world_size),
+                                     group_size=cfg.group_size, options=options,
+                                     generation_seed=generation_seed)
 
     def evaluate(self, options: dict[str, Any] | None) -> list[Trajectory]:
-        return self.eval_engine.run(list(self.cfg.eval_seeds), group_size=1, options=options,
+        seeds = shard(list(self.cfg.eval_seeds), self.rank, self.world_size)
+        if not seeds:  # fewer eval seeds than processes
+            return []
+        return self.eval_engine.run(seeds, group_size=1, options=options,
                                     generation_seed=self.cfg.seed)

@@ -9,6 +9,15 @@ optional KL loss, (6) update the schedules, log, checkpoint.
 Schulman et al. 2017 (arXiv 1707.06347) Algorithm 1; GAE arXiv 1506.02438; KL-in-reward as in
 InstructGPT (arXiv 2203.02155 eq. 2). Rollouts come from a :class:`RolloutSource`; the rollout
 engine adapter lives in :mod:`trainers.ppo.rollouts`.
+
+Data parallel under ``accelerate launch`` (:mod:`trainers.ppo.distributed`): an ``Accelerator``
+prepares the actor-critic (DDP) and the optimiser; each process's source yields its share of
+the update's tasks, advantages are whitened with global statistics, every process runs the
+same number of minibatch steps and DDP averages the gradients (each process's minibatch loss
+is a token mean over its own rows, so processes weigh equally). The schedules see every
+process's trajectories, evaluation pass rates are summed over processes (each evaluates its
+share of the eval seeds), and only the main process writes logs, checkpoints and config.
+With one process nothing changes: the numbers are those of the plain loop.
 """
 
 from __future__ import annotations
@@ -27,6 +36,13 @@ from tqdm.auto import tqdm
 from trainers.ppo.advantages import compute_advantages
 from trainers.ppo.batch import PPOBatch, collate, select_rows
 from trainers.ppo.config import PPOConfig
+from trainers.ppo.distributed import (
+    gather_objects,
+    make_accelerator,
+    reduce_mean,
+    reduce_min,
+    reduce_sum,
+)
 from trainers.ppo.losses import kl_k1, kl_k3, masked_mean, policy_loss, value_loss
 from trainers.ppo.model import ActorCritic
 from trainers.schedules.curriculum import HorizonCurriculum
@@ -42,8 +58,14 @@ class RolloutSource(Protocol):
     def evaluate(self, options: dict[str, Any] | None) -> list[Trajectory]: ...
 
 
+# A source used with several processes returns only its process's share (whole task groups)
+# from both methods; :class:`trainers.ppo.rollouts.EngineRollouts` does so given its rank.
+
+
 class PPOTrainer:
-    """PPO for LLM agents: ``PPOTrainer(cfg, actor_critic, source, pad_id).train()``."""
+    """PPO for LLM agents: ``PPOTrainer(cfg, actor_critic, source, pad_id).train()``.
+    ``accelerator``: an ``accelerate.Accelerator`` (default: a new one, on the CPU when the
+    actor-critic is)."""
 
     def __init__(
         self,
@@ -53,6 +75,7 @@ class PPOTrainer:
         pad_id: int,
         discount: Any = None,
         curriculum: HorizonCurriculum | None = None,
+        accelerator: Any = None,
     ) -> None:
         self.cfg = config
         self.ac = actor_critic
@@ -64,12 +87,24 @@ class PPOTrainer:
         groups = [{"params": actor_critic.policy_parameters(), "lr": config.learning_rate},
                   {"params": actor_critic.critic_parameters(), "lr": config.critic_learning_rate}]
         self.base_lrs = [config.learning_rate, config.critic_learning_rate]
-        self.optimizer = torch.optim.AdamW(groups, weight_decay=config.weight_decay)
+        optimizer = torch.optim.AdamW(groups, weight_decay=config.weight_decay)
+        self.accelerator = accelerator or make_accelerator(
+            next(actor_critic.policy.parameters()).device,
+            find_unused_parameters=config.critic == "separate")
+        # self.ac stays the plain module (scoring, sampling, checkpoints); self.model is the
+        # prepared (DDP with several processes) one that runs the training forward
+        self.model, self.optimizer = self.accelerator.prepare(actor_critic, optimizer)
+        self.rank = self.accelerator.process_index
+        self.world_size = self.accelerator.num_processes
+        self.is_main = self.accelerator.is_main_process
         self.update = 0  # updates completed
         self.out = Path(config.output_dir)
         self.history: list[dict[str, Any]] = []
         self._writer: Any = None
         self.device = next(actor_critic.policy.parameters()).device
+
+    def _reduce_sum(self, values: np.ndarray) -> np.ndarray:
+        return reduce_sum(self.accelerator, values)
 
     # ------------------------------------------------------------------ scoring (no grad)
     @torch.no_grad()
@@ -104,14 +139,20 @@ class PPOTrainer:
         gamma = resolve_gamma(self.discount)
         adv = compute_advantages(
             trajectories, batch, scored["values"], scored["last"], cfg.advantage_level,
-            gamma, cfg.lam, cfg.gamma_token, cfg.lam_token, kl_reward, cfg.whiten_advantages)
+            gamma, cfg.lam, cfg.gamma_token, cfg.lam_token, kl_reward, cfg.whiten_advantages,
+            reduce_sum=self._reduce_sum if self.world_size > 1 else None)
 
         stats: dict[str, list[float]] = {k: [] for k in (
             "policy_loss", "value_loss", "entropy", "approx_kl", "clipfrac", "kl_ref", "loss")}
-        n_mb = max(1, min(cfg.num_minibatches, batch.num_rows))
+        # every process must take the same number of optimiser steps (DDP all-reduces per step)
+        n_mb = max(1, min(cfg.num_minibatches, reduce_min(self.accelerator, batch.num_rows)))
+        # one process: minibatch order from the trainer's RNG, as always; several: a per-update,
+        # per-rank stream, so self.rng (curriculum draws) stays equal across processes
+        order_rng = self.rng if self.world_size == 1 else \
+            np.random.default_rng([cfg.seed, self.update, self.rank])
         stop = False
         for _epoch in range(cfg.update_epochs):
-            order = self.rng.permutation(batch.num_rows)
+            order = order_rng.permutation(batch.num_rows)
             for mb_rows in np.array_split(order, n_mb):
                 rows = [int(r) for r in mb_rows]
                 mb = select_rows(batch, rows).to(self.device)
@@ -121,7 +162,7 @@ class PPOTrainer:
                 def part(t: torch.Tensor, idx: torch.Tensor = idx, w: int = w) -> torch.Tensor:
                     return t[idx, :w].to(self.device)
 
-                out = self.ac.forward_batch(mb, cfg.temperature, values=True, entropy=True)
+                out = self.model(mb, cfg.temperature, values=True, entropy=True)
                 pg, pg_stats = policy_loss(out.logprobs, part(scored["logp"]),
                                            part(adv.advantages), mb.loss_mask, cfg.clip_range)
                 vl = value_loss(out.values, part(scored["values"]), part(adv.returns),
@@ -134,16 +175,16 @@ class PPOTrainer:
                     if cfg.kl_mode == "loss":
                         loss = loss + cfg.kl_coef * kl_ref
                 self.optimizer.zero_grad(set_to_none=True)
-                loss.backward()
+                self.accelerator.backward(loss)  # DDP averages the gradients over processes
                 params = [p for g in self.optimizer.param_groups for p in g["params"]]
-                torch.nn.utils.clip_grad_norm_(params, cfg.max_grad_norm)
+                self.accelerator.clip_grad_norm_(params, cfg.max_grad_norm)
                 self.optimizer.step()
                 for key, val in (("policy_loss", pg), ("value_loss", vl), ("entropy", ent),
                                  ("approx_kl", pg_stats["approx_kl"]),
                                  ("clipfrac", pg_stats["clipfrac"]), ("kl_ref", kl_ref),
                                  ("loss", loss)):
                     stats[key].append(float(val.detach()))
-                if cfg.target_kl is not None and stats["approx_kl"][-1] > cfg.target_kl:
+                if cfg.target_kl is not None and self._mean(stats["approx_kl"][-1]) > cfg.target_kl:
                     stop = True
                     break
             if stop:
@@ -157,19 +198,24 @@ class PPOTrainer:
             "return_mean": float(masked_mean(adv.returns, adv.value_mask)),
             "generated_tokens": float(gen.sum()),
         })
-        return metrics
+        return reduce_mean(self.accelerator, metrics, sums=("generated_tokens",))
+
+    def _mean(self, value: float) -> float:
+        """``value`` averaged over processes (itself with one process)."""
+        return float(self._reduce_sum(np.array([value]))[0]) / self.world_size
 
     # ------------------------------------------------------------------ the loop
     def train(self) -> list[dict[str, Any]]:
         """Run (or resume) ``num_updates`` updates; returns the metric history."""
         cfg = self.cfg
-        self.out.mkdir(parents=True, exist_ok=True)
-        with open(self.out / "config.yaml", "w") as fh:
-            yaml.safe_dump(cfg.to_dict(), fh, sort_keys=False)
+        if self.is_main:
+            self.out.mkdir(parents=True, exist_ok=True)
+            with open(self.out / "config.yaml", "w") as fh:
+                yaml.safe_dump(cfg.to_dict(), fh, sort_keys=False)
         if cfg.resume:
             self.load_latest()
         bar = tqdm(range(self.update, cfg.num_updates), desc="ppo", initial=self.update,
-                   total=cfg.num_updates)
+                   total=cfg.num_updates, disable=not self.is_main)
         for update in bar:
             if cfg.anneal_lr:  # (1)
                 frac = 1.0 - update / cfg.num_updates
@@ -180,6 +226,7 @@ class PPOTrainer:
             trajectories = self.source.train(update, options)
             self.ac.train()
             metrics = self.step(trajectories)  # (3)-(5)
+            trajectories = gather_objects(self.accelerator, trajectories)  # all processes'
             metrics.update(rollout_metrics(trajectories))
             if options:
                 metrics.update({f"option_{k}": float(v) for k, v in options.items()})
@@ -195,6 +242,7 @@ class PPOTrainer:
                     self.update == cfg.num_updates:
                 self.save_checkpoint()
         self.close()
+        self.accelerator.wait_for_everyone()
         return self.history
 
     def maybe_evaluate(self, update: int) -> dict[str, float]:
@@ -211,7 +259,11 @@ class PPOTrainer:
         self.ac.eval()
         for h in horizons:
             trajs = self.source.evaluate({key: h} if h is not None else None)
-            rate = float(np.mean([t.won for t in trajs])) if trajs else 0.0
+            if self.world_size == 1:
+                rate = float(np.mean([t.won for t in trajs])) if trajs else 0.0
+            else:  # each process evaluated its share of the seeds
+                won, count = self._reduce_sum(np.array([sum(t.won for t in trajs), len(trajs)]))
+                rate = float(won / count) if count else 0.0
             out["eval_pass_rate" if h is None else f"eval_pass_rate_h{h}"] = rate
             if h is not None:
                 rates[int(h)] = rate
@@ -226,6 +278,8 @@ class PPOTrainer:
     # ------------------------------------------------------------------ logging
     def log(self, metrics: dict[str, Any]) -> None:
         self.history.append(metrics)
+        if not self.is_main:
+            return
         with open(self.out / "metrics.jsonl", "a") as fh:
             fh.write(json.dumps(metrics) + "\n")
         if self._writer is None:
@@ -240,12 +294,16 @@ class PPOTrainer:
         if self._writer is not None:
             self._writer.close()
             self._writer = None
-        if self.history:
+        if self.history and self.is_main:
             plot_curves(self.history, self.out / "curves.png")
 
     # ------------------------------------------------------------------ checkpoints
     def save_checkpoint(self) -> Path:
+        """Trainable weights, optimiser and trainer state; written by the main process only
+        (DDP keeps weights, optimiser state and schedules equal on every process)."""
         path = self.out / f"checkpoint-{self.update}"
+        if not self.is_main:
+            return path
         path.mkdir(parents=True, exist_ok=True)
         trainable = {n: p.detach().clone() for n, p in self.ac.named_parameters()
                      if p.requires_grad}
@@ -283,6 +341,8 @@ class PPOTrainer:
         if metrics.exists():  # keep the log consistent with the restored step
             lines = [ln for ln in metrics.read_text().splitlines() if ln.strip()]
             self.history = [json.loads(ln) for ln in lines][: self.update]
+        self.accelerator.wait_for_everyone()  # all have read before the main process rewrites
+        if metrics.exists() and self.is_main:
             metrics.write_text("".join(json.dumps(m) + "\n" for m in self.history))
         return True
 

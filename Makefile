@@ -11,7 +11,7 @@ $(STAMP): pyproject.toml
 	$(PIP) install -q --upgrade pip
 	# torch first: on the project machines a CPU wheel is on disk; elsewhere PyPI's build.
 	$(PIP) install -q torch==2.13.0
-	$(PIP) install -q -e ".[dev,browser]"
+	$(PIP) install -q -e ".[dev,browser,textworld]"
 	touch $(STAMP)
 
 install: $(STAMP)

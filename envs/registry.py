@@ -56,6 +56,13 @@ ENV_TABLE: tuple[EnvEntry, ...] = (
         12,
         "Tool use (PORTool setting): 18 JSON tools, multi-hop and time-sensitive queries",
     ),
+    EnvEntry(
+        "stepgym/TextWorld-v0",
+        "envs.textworld:TextWorldEnv",
+        100,
+        "TextWorld generated games (cooking, coin collector, treasure hunter) on its own engine",
+        requires=("textworld",),
+    ),
 )
 
 

@@ -64,3 +64,24 @@ def test_play_preview_shows_every_kind_of_action():
     shown = preview_actions(actions, 12)
     assert len(shown) == 12 and {"inventory", "look", "open drawer 1"} <= set(shown)
     assert preview_actions(["a", "b"], 12) == ["a", "b"]
+
+
+def test_demo_play_prints_expert_and_random_rows(capsys):
+    assert main(["demo", "--play", "--envs", "stepgym/MathChain-v0", "-n", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "expert" in out and "random" in out and "100.00%" in out  # the expert wins both
+
+
+def test_demo_quick_bootstraps_trains_and_reports_before_after(tmp_path, capsys, monkeypatch):
+    """The whole ``make demo`` pipeline at smoke size: model built, GRPO+GiGPO steps taken,
+    before/after eval with the difference interval, curve and final model written."""
+    monkeypatch.setenv("STEPGYM_CACHE", str(tmp_path / "cache"))
+    out_dir = tmp_path / "demo"
+    assert main(["demo", "--quick", "--output-dir", str(out_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "eval before: success" in out and "eval after:  success" in out
+    assert "95% Newcombe" in out
+    assert (out_dir / "learning_curve.png").is_file()
+    assert (out_dir / "final" / "config.json").is_file()
+    assert (out_dir / "config.yaml").is_file()
+    assert "GRPO + gigpo on stepgym/ALFWorld-v0: 2 updates" in out

@@ -60,3 +60,28 @@ def test_cli_bootstrap_quick(tmp_path, capsys):
     out = tmp_path / "m"
     assert main(["bootstrap", "--quick", "--output", str(out), "--envs", TOY_ID, "--threads", "1"]) == 0
     assert "saved" in capsys.readouterr().out and (out / "model.safetensors").exists()
+
+
+def test_concat_demos_encode_the_whole_conversation(quick_model):
+    """Concat-mode BC samples: the sequence is the chat template's rendering of the whole
+    conversation, labels cover exactly the assistant turns (+ stop token), and a noisy turn
+    (an executed random action) is shown but not trained on."""
+    from agents.chat import ChatPieces
+    from trainers.bootstrap.build import _encode
+
+    tok = load_agent(str(quick_model)).tokenizer
+    demos = collect_demos(TOY_ID, {}, episodes=4, window_steps=2, seed=3, noise=0.5,
+                          context_mode="concat")
+    assert any(d.untrained for d in demos)
+    for demo in demos:
+        (ids, labels), = _encode([demo], tok, max_len=100_000)
+        messages = [{"role": "system", "content": demo.system}]
+        for user, target in demo.steps:
+            messages += [{"role": "user", "content": user}, {"role": "assistant", "content": target}]
+        rendered = tok.apply_chat_template(messages, tokenize=False)
+        stop = ChatPieces(tok, demo.system).stop_text
+        assert rendered.startswith(tok.decode(ids))
+        assert tok.decode(ids).endswith(stop)
+        trained = [t for k, (_, t) in enumerate(demo.steps) if k not in demo.untrained]
+        label_text = tok.decode([x for x in labels if x != -100])
+        assert label_text == "".join(t + stop for t in trained)

@@ -19,13 +19,19 @@ from agents.chat import ChatPieces
 from agents.models import default_model_path, tiny_model, train_tokenizer
 from trainers.bootstrap.demos import Demo, collect_demos
 
-DEFAULT_ENVS: dict[str, dict[str, Any]] = {
+# The env kwargs demos are collected with, per env (``--envs`` picks among them). ALFWorld's
+# demonstrator is the explorer (tasks/alfworld/explorer.py): the oracle walks straight to
+# hidden objects, which a policy that only reads the text cannot imitate.
+ENV_PRESETS: dict[str, dict[str, Any]] = {
+    "stepgym/ALFWorld-v0": {"expert": "explorer_fit"},
     "stepgym/MathChain-v0": {"mode": "multi", "expert_style": "short"},
-    "stepgym/ALFWorld-v0": {},
     "stepgym/WebShop-v0": {},
     "stepgym/ToolUse-v0": {},
     "stepgym/TextWorld-v0": {},
 }
+# The default model (``stepgym-tiny``) is the demo's: ALFWorld only, so it trains in minutes.
+DEFAULT_ENVS: dict[str, dict[str, Any]] = {
+    "stepgym/ALFWorld-v0": dict(ENV_PRESETS["stepgym/ALFWorld-v0"])}
 
 
 @dataclass
@@ -33,8 +39,9 @@ class BootstrapConfig:
     """Settings of ``stepgym bootstrap`` (saved as ``stepgym.json`` beside the model)."""
 
     output: str = ""  # default: the cache's models/stepgym-tiny
-    envs: dict[str, dict[str, Any]] = field(default_factory=lambda: dict(DEFAULT_ENVS))
-    episodes_per_env: int = 40
+    envs: dict[str, dict[str, Any]] = field(
+        default_factory=lambda: {k: dict(v) for k, v in DEFAULT_ENVS.items()})
+    episodes_per_env: int = 300
     noise: float = 0.2
     context_mode: str = "window"  # how demos are rendered: as the rollouts the model will do
     window_steps: int = 2
@@ -45,9 +52,9 @@ class BootstrapConfig:
     num_kv_heads: int = 2
     intermediate_size: int = 384
     max_seq_tokens: int = 3072
-    train_steps: int = 400
-    batch_tokens: int = 2048  # tokens per optimisation step (padded)
-    lr: float = 5e-3
+    train_steps: int = 1200
+    batch_tokens: int = 4096  # tokens per optimisation step (padded)
+    lr: float = 3e-3
     seed: int = 0
     threads: int = 2
     max_new_tokens: int = 48

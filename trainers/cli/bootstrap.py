@@ -10,7 +10,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("bootstrap", help="build the embedded default model (stepgym-tiny)")
     parser.add_argument("--output", default="", help="model directory (default: the cache's stepgym-tiny)")
     parser.add_argument("--quick", action="store_true", help="tiny, < 1 minute setting (tests)")
-    parser.add_argument("--envs", nargs="*", default=None, help="env ids (default: every env that can be made)")
+    parser.add_argument("--envs", nargs="*", default=None,
+                        help="env ids (default: stepgym/ALFWorld-v0, the demo's env)")
+    parser.add_argument("--context-mode", choices=("window", "concat"), default=None,
+                        help="render demos as window-mode (default) or concat-mode rollouts")
     parser.add_argument("--episodes", type=int, default=None, help="expert episodes per env")
     parser.add_argument("--steps", type=int, default=None, help="behaviour-cloning steps")
     parser.add_argument("--seed", type=int, default=0)
@@ -20,15 +23,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from trainers.bootstrap import BootstrapConfig, bootstrap
-    from trainers.bootstrap.build import DEFAULT_ENVS
+    from trainers.bootstrap.build import ENV_PRESETS
 
     config = BootstrapConfig.quick(args.output) if args.quick else BootstrapConfig(output=args.output)
     if args.envs:
-        config.envs = {e: DEFAULT_ENVS.get(e, {}) for e in args.envs}
+        config.envs = {e: dict(ENV_PRESETS.get(e, {})) for e in args.envs}
     if args.episodes is not None:
         config.episodes_per_env = args.episodes
     if args.steps is not None:
         config.train_steps = args.steps
+    if args.context_mode is not None:
+        config.context_mode = args.context_mode
     config.seed, config.threads = args.seed, args.threads
     out = bootstrap(config)
     meta = json.loads((out / "stepgym.json").read_text())

@@ -1,7 +1,14 @@
-"""``stepgym demo``: the README's main job.
+"""``stepgym demo``: the README's main job (``make demo``).
 
-Until training lands this plays the expert and a random agent on every registered env
-and prints a table (success, mean steps, env steps/second).
+1. Build the embedded default model (``stepgym bootstrap``) if it is not cached.
+2. Train it with GRPO + GiGPO on ALFWorld (``recipes/demo.yaml``: TRL's ``GRPOTrainer`` fed by
+   our rollout engine, GiGPO's step-level advantages), evaluating on the frozen ``eval_seen``
+   split before and after.
+3. Print before/after success with 95% Wilson intervals, the difference with its Newcombe
+   interval, and the learning curve's path.
+
+``stepgym demo --play`` instead plays the expert and a uniform-random agent on every
+registered env and prints a table (success, mean steps, env steps/second).
 """
 
 from __future__ import annotations
@@ -9,15 +16,30 @@ from __future__ import annotations
 import argparse
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+DEMO_RECIPE = Path(__file__).resolve().parents[2] / "recipes" / "demo.yaml"
+QUICK_OVERRIDES = ["--max_steps", "2", "--eval_episodes", "4", "--num_generations", "2",
+                   "--per_device_train_batch_size", "1", "--max_env_steps", "3",
+                   "--save_steps", "1", "--report_to", "none"]
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("demo", help="the main demo job")
-    parser.add_argument("-n", "--episodes", type=int, default=20, help="episodes per env and agent")
-    parser.add_argument("--envs", nargs="+", default=None, help="env ids (default: all)")
+    parser = subparsers.add_parser("demo", help="the main demo job: bootstrap, GRPO+GiGPO, eval")
+    parser.add_argument("--recipe", default=str(DEMO_RECIPE), help="GRPO recipe (YAML)")
+    parser.add_argument("--output-dir", default="runs/demo", help="run directory")
+    parser.add_argument("--quick", action="store_true",
+                        help="a < 1 minute smoke run (tiny model, 2 steps; no claim of learning)")
+    parser.add_argument("--play", action="store_true",
+                        help="instead: expert and random agents on every env (no model)")
+    parser.add_argument("-n", "--episodes", type=int, default=20,
+                        help="--play: episodes per env and agent")
+    parser.add_argument("--envs", nargs="+", default=None, help="--play: env ids (default: all)")
+    parser.add_argument("overrides", nargs=argparse.REMAINDER,
+                        help="after `--`: --key value pairs overriding the recipe")
     parser.set_defaults(func=run)
 
 
@@ -64,6 +86,58 @@ def _choose(agent: str, info: dict[str, Any], rng: np.random.Generator) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    return play(args) if args.play else train_demo(args)
+
+
+def train_demo(args: argparse.Namespace) -> int:
+    import os
+
+    import torch
+
+    os.environ.setdefault("TRL_EXPERIMENTAL_SILENCE", "1")
+    from agents import default_model_path
+    from agents.models import DEFAULT_MODEL_NAME
+    from trainers.bootstrap import BootstrapConfig, bootstrap
+    from trainers.cli.train import format_eval
+    from trainers.config import parse_config
+    from trainers.evaluation import difference_interval
+    from trainers.run_grpo import run_grpo
+
+    torch.set_num_threads(min(torch.get_num_threads(), 2))
+    extra = list(args.overrides)
+    if extra[:1] == ["--"]:
+        extra = extra[1:]
+    overrides = ["--output_dir", args.output_dir, *extra]
+    if args.quick:
+        model_dir = Path(args.output_dir) / "quick-model"
+        if not (model_dir / "stepgym.json").is_file():
+            cfg = BootstrapConfig.quick(str(model_dir))
+            cfg.envs = {"stepgym/ALFWorld-v0": {"expert": "explorer_fit"}}
+            bootstrap(cfg)
+        overrides = [*QUICK_OVERRIDES, "--model_name_or_path", str(model_dir), *overrides]
+    agent_args, grpo_args, model_args = parse_config([args.recipe, *overrides])
+    if model_args.model_name_or_path == DEFAULT_MODEL_NAME and not default_model_path().is_dir():
+        print(f"{DEFAULT_MODEL_NAME} is not built yet: running `stepgym bootstrap` first")
+        bootstrap(BootstrapConfig())
+    summary = run_grpo(agent_args, grpo_args, model_args)
+    before, after = summary["eval_first"], summary["eval_last"]
+    print(f"\nGRPO + {agent_args.credit} on {agent_args.env_id}: {summary['global_step']} updates, "
+          f"{summary['env_steps']} env steps")
+    print(f"eval before: {format_eval(before)}")
+    print(f"eval after:  {format_eval(after)}")
+    if before and after:
+        n1, n2 = before["episodes"], after["episodes"]
+        s1, s2 = round(before["success"] * n1), round(after["success"] * n2)
+        lo, hi = difference_interval(s2, n2, s1, n1)
+        verdict = ("improved" if lo > 0 else "got worse" if hi < 0
+                   else "no change beyond the 95% interval")
+        print(f"success change: {after['success'] - before['success']:+.3f} "
+              f"[95% Newcombe {lo:+.3f}, {hi:+.3f}]: {verdict}")
+    print(f"learning curve: {summary['curve']}\nfinal model: {summary['final_model']}")
+    return 0
+
+
+def play(args: argparse.Namespace) -> int:
     from envs.registry import registered_ids
 
     env_ids = args.envs or registered_ids()

@@ -167,3 +167,38 @@ def test_window_mode_trains_one_row_per_step(tmp_path, beta):
     assert trainer.state.global_step == 2
     moved = any(not torch.equal(before[k], v) for k, v in trainer.model.named_parameters())
     assert moved or all(float(o["advantages"].abs().sum()) == 0.0 for o in seen["outs"])
+
+
+def test_window_batch_loss_moves_logprobs_along_the_advantages(tmp_path):
+    """One gradient step on TRL's loss over a window-mode batch raises the log-probs of
+    positive-advantage tokens relative to negative ones: the step rows, masks and advantages
+    reach TRL's loss aligned and with the right sign."""
+    torch.manual_seed(0)
+    trainer = build_trainer(agent_args(context_mode="window", window_steps=1, credit="grpo",
+                                       credit_kwargs={}),
+                            grpo_args(tmp_path), model_args(), agent=fresh_agent())
+    inputs = [{"prompt": task_prompt(s)} for s in (0, 0, 1, 1)]
+    trainer.model.train()
+    out = trainer._generate_and_score_completions(inputs)
+    mask = (out["completion_mask"] * out["tool_mask"]).float()
+    gen = torch.Generator().manual_seed(1)  # advantages of both signs on every row
+    out["advantages"] = torch.randn(out["advantages"].shape, generator=gen) * mask
+
+    def logps() -> torch.Tensor:
+        with torch.no_grad():
+            ids = torch.cat([out["prompt_ids"], out["completion_ids"]], dim=1)
+            att = torch.cat([out["prompt_mask"], out["completion_mask"]], dim=1)
+            lp, _, _ = trainer._get_per_token_logps_and_entropies(
+                trainer.model, ids, att, out["completion_ids"].size(1))
+        return lp
+
+    before = logps()
+    trainer.current_gradient_accumulation_steps = 1  # set by Trainer.train(); not running it here
+    trainer.model.zero_grad()
+    trainer.compute_loss(trainer.model, out).backward()
+    with torch.no_grad():
+        for p in trainer.model.parameters():
+            if p.grad is not None:
+                p -= 0.05 * p.grad
+    delta = (logps() - before) * mask
+    assert float((delta * out["advantages"]).sum()) > 0

@@ -28,12 +28,14 @@ one core where the OS allows. Writes benchmarks/results/textworld.md and .json.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -102,42 +104,40 @@ def game_file(env: gym.Env, task_id: str) -> str:
     return str(ensure_game(data["challenge"], data["settings"], task.split, data["seed"]))
 
 
-def time_textworld(files: list[str], scripts: list[list[str]], infos: textworld.EnvInfos) -> tuple[float, float, int]:
+def time_replays(episodes: list[tuple[Callable[[], Any], Callable[[str], Any], list[str]]],
+                 ) -> tuple[float, float, int]:
+    """(steps/s, mean reset ms, steps) replaying each episode's commands: (reset, step, commands)."""
     step_time = reset_time = 0.0
     steps = 0
-    tw_envs = [textworld.start(f, request_infos=infos) for f in files]
-    for env, commands in zip(tw_envs, scripts):
+    for reset, step, commands in episodes:
         t0 = time.perf_counter()
-        env.reset()
+        reset()
         reset_time += time.perf_counter() - t0
         for command in commands:
             t0 = time.perf_counter()
-            env.step(command)
+            step(command)
             step_time += time.perf_counter() - t0
             steps += 1
+    return steps / step_time, 1000 * reset_time / len(episodes), steps
+
+
+def time_textworld(files: list[str], scripts: list[list[str]], infos: textworld.EnvInfos) -> tuple[float, float, int]:
+    tw_envs = [textworld.start(f, request_infos=infos) for f in files]
+    result = time_replays([(env.reset, env.step, commands) for env, commands in zip(tw_envs, scripts)])
     for env in tw_envs:
         env.close()
-    return steps / step_time, 1000 * reset_time / len(files), steps
+    return result
 
 
 def time_stepgym(challenge: str, settings: dict[str, Any], scripts: list[tuple[str, list[str]]],
                  extra: dict[str, bool]) -> tuple[float, float, int]:
     env = gym.make(ENV_ID, challenge=challenge, **settings, **extra)
-    step_time = reset_time = 0.0
-    steps = 0
     for task_id, _ in scripts:  # load each game once (verification plays its walkthrough)
         env.reset(options={"task_id": task_id})
-    for task_id, commands in scripts:
-        t0 = time.perf_counter()
-        env.reset(options={"task_id": task_id})
-        reset_time += time.perf_counter() - t0
-        for command in commands:
-            t0 = time.perf_counter()
-            env.step(command)
-            step_time += time.perf_counter() - t0
-            steps += 1
+    result = time_replays([(functools.partial(env.reset, options={"task_id": task_id}), env.step, commands)
+                           for task_id, commands in scripts])
     env.close()
-    return steps / step_time, 1000 * reset_time / len(scripts), steps
+    return result
 
 
 def throughput(challenge: str, settings: dict[str, Any], games: int, min_steps: int,

@@ -154,8 +154,8 @@ class TextEnv(gym.Env[str, str], ABC):
         try:
             self._task = task
             self._start(task)
-            for _ in range(self.verify_step_limit):
-                expert = self._info().get("expert_action")
+            for step in range(self.verify_step_limit):
+                expert = self._verification_action(task, step)
                 if expert is None:
                     return False
                 result = self._transition(expert)
@@ -167,6 +167,11 @@ class TextEnv(gym.Env[str, str], ABC):
                 self.set_state(saved)
             else:
                 self._task = None
+
+    def _verification_action(self, task: Task, step: int) -> str | None:
+        """The action :meth:`verify` plays at ``step`` (None: give up). Default: the expert's
+        action for the current state; envs with a recorded solution override this."""
+        return self._info().get("expert_action")
 
     # ------------------------------------------------------------------ gymnasium API
     def reset(

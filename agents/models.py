@@ -43,14 +43,25 @@ def train_tokenizer(texts: Iterable[str], vocab_size: int = 4096, template: str 
 
     ``template``: "chatml" (Qwen-2.5 style, TRL-parsable tool calls) or "llama3".
     """
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast
 
     special = CHATML_SPECIAL if template == "chatml" else LLAMA3_SPECIAL
     if template not in ("chatml", "llama3"):
         raise ValueError(f"template must be 'chatml' or 'llama3', got {template!r}")
     tok = Tokenizer(models.BPE())
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    if template == "chatml":
+        # A saved qwen2 model reloads its tokenizer as transformers' Qwen2Tokenizer, which
+        # rebuilds the pipeline from vocab + merges with Qwen2's own normaliser and
+        # pre-tokeniser; training with the same pipeline keeps training and rollout ids equal.
+        from transformers.models.qwen2.tokenization_qwen2 import PRETOKENIZE_REGEX
+
+        tok.normalizer = normalizers.NFC()
+        tok.pre_tokenizer = pre_tokenizers.Sequence([
+            pre_tokenizers.Split(Regex(PRETOKENIZE_REGEX), behavior="isolated", invert=False),
+            pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)])
+    else:
+        tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tok.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(vocab_size=vocab_size, min_frequency=min_frequency,
                                   special_tokens=list(special),

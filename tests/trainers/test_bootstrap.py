@@ -85,3 +85,42 @@ def test_concat_demos_encode_the_whole_conversation(quick_model):
         trained = [t for k, (_, t) in enumerate(demo.steps) if k not in demo.untrained]
         label_text = tok.decode([x for x in labels if x != -100])
         assert label_text == "".join(t + stop for t in trained)
+
+
+@pytest.mark.parametrize("template,arch", [("chatml", "qwen2"), ("llama3", "llama")])
+def test_saved_tokenizer_reloads_with_the_same_ids(tmp_path, template, arch):
+    """transformers rebuilds a saved qwen2 tokenizer with Qwen2's own pre-tokeniser; the
+    trained one must split text the same way, or BC trains on ids rollouts never produce."""
+    from transformers import AutoTokenizer
+
+    from agents.models import tiny_model, train_tokenizer
+
+    texts = ["go to armchair 1, take apple 12 from table 3.", "Answer: \\boxed{1024}",
+             "You see a  drawer 10\n\nAdmissible actions: look"] * 20
+    tok = train_tokenizer(texts, vocab_size=400, template=template)
+    tiny_model(tok, arch=arch, hidden_size=16, num_layers=1, num_heads=2, num_kv_heads=1,
+               intermediate_size=32).save_pretrained(tmp_path)
+    tok.save_pretrained(tmp_path)
+    reloaded = AutoTokenizer.from_pretrained(tmp_path)
+    for text in texts[:3]:
+        assert reloaded(text).input_ids == tok(text).input_ids
+        assert reloaded.decode(reloaded(text).input_ids) == text
+
+
+def test_bootstrap_refuses_a_tokenizer_that_reloads_differently(tmp_path):
+    """A GPT-2-style pre-tokeniser saved beside a qwen2 model reloads as Qwen2Tokenizer,
+    which splits numbers differently: bootstrap must stop rather than train on those ids."""
+    from agents.models import tiny_model, train_tokenizer
+    from trainers.bootstrap.build import _as_reloaded
+
+    texts = ["take apple 12 from table 3", "go to drawer 10"] * 20
+    gpt2_style = train_tokenizer(texts, vocab_size=400, template="llama3")
+    model = tiny_model(gpt2_style, arch="qwen2", hidden_size=16, num_layers=1, num_heads=2,
+                       num_kv_heads=1, intermediate_size=32)
+    with pytest.raises(RuntimeError, match=r"encodes .* differently"):
+        _as_reloaded(gpt2_style, model, tmp_path, texts[:2])
+    good = train_tokenizer(texts, vocab_size=400, template="chatml")
+    reloaded = _as_reloaded(good, tiny_model(good, hidden_size=16, num_layers=1, num_heads=2,
+                                             num_kv_heads=1, intermediate_size=32),
+                            tmp_path / "ok", texts[:2])
+    assert reloaded(texts[0]).input_ids == good(texts[0]).input_ids

@@ -124,6 +124,25 @@ def _encode_conversation(demo: Demo, pieces: ChatPieces,
     return (ids, labels) if ids else None
 
 
+def _as_reloaded(tokenizer: Any, model: Any, out: Path, probe: list[str]) -> Any:
+    """The tokenizer exactly as rollouts will load it (``AutoTokenizer`` on the saved folder).
+
+    transformers rebuilds a saved tokenizer by the model's type, so BC samples are encoded
+    with the reloaded one, and a mismatch with the trained one on ``probe`` texts is an error:
+    training on other ids than the rollouts produce makes the model useless.
+    """
+    from transformers import AutoTokenizer
+
+    model.config.save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    reloaded = AutoTokenizer.from_pretrained(out)
+    for text in probe:
+        if reloaded(text).input_ids != tokenizer(text).input_ids:
+            raise RuntimeError(f"the saved tokenizer reloads as {type(reloaded).__name__}, which "
+                               f"encodes {text[:60]!r} differently from the trained one")
+    return reloaded
+
+
 def _batches(samples: list, batch_tokens: int, rng: np.random.Generator) -> list[list[int]]:
     """Length-bucketed batches of sample indices, each within ``batch_tokens`` padded tokens."""
     order = sorted(range(len(samples)), key=lambda i: len(samples[i][0]))
@@ -178,12 +197,13 @@ def bootstrap(config: BootstrapConfig, progress: bool = True) -> Path:
     texts += [text for d in demos for step in d.steps for text in step]
     for env_id in envs:
         texts += [json.dumps(d.tools) for d in demos if d.env_id == env_id and d.tools][:1]
-    tokenizer = train_tokenizer(texts, vocab_size=config.vocab_size, template="chatml")
-    samples = _encode(demos, tokenizer, config.max_seq_tokens)
-    model = tiny_model(tokenizer, arch="qwen2", hidden_size=config.hidden_size,
+    trained = train_tokenizer(texts, vocab_size=config.vocab_size, template="chatml")
+    model = tiny_model(trained, arch="qwen2", hidden_size=config.hidden_size,
                        num_layers=config.num_layers, num_heads=config.num_heads,
                        num_kv_heads=config.num_kv_heads, intermediate_size=config.intermediate_size,
                        max_position_embeddings=max(4096, config.max_seq_tokens), seed=config.seed)
+    tokenizer = _as_reloaded(trained, model, out, texts[:: max(1, len(texts) // 200)])
+    samples = _encode(demos, tokenizer, config.max_seq_tokens)
     model.train()
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=0.0)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=config.lr,

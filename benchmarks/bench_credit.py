@@ -7,6 +7,7 @@ JSON with every run's eval ledger, and a PNG of eval success vs env steps, side 
 
     python benchmarks/bench_credit.py                       # ALFWorld + MathChain, 3 seeds
     python benchmarks/bench_credit.py --envs mathchain --seeds 1 --env-steps 64 --smoke
+    python benchmarks/bench_credit.py --envs textworld      # after building stepgym-tiny-textworld
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from typing import Any
 import numpy as np
 
 RECIPES = {"alfworld": "recipes/grpo_gigpo_alfworld.yaml",
-           "mathchain": "recipes/grpo_gigpo_mathchain.yaml"}
+           "mathchain": "recipes/grpo_gigpo_mathchain.yaml",
+           "textworld": "recipes/grpo_gigpo_textworld.yaml"}  # needs stepgym-tiny-textworld
 METHODS = {"grpo": ["--credit", "grpo", "--credit_kwargs", "{scale_std: true}"],
            "gigpo": ["--credit", "gigpo"],
            "step_returns": ["--credit", "step_returns", "--credit_kwargs", "{gamma: 0.95}"]}
@@ -41,6 +43,16 @@ def run_one(env: str, method: str, seed: int, args: argparse.Namespace) -> list[
                  "--max_env_steps", "3"]
     run_grpo(*parse_config(argv))
     return read_jsonl(out / "eval.jsonl")
+
+
+def eval_mode(env: str) -> str:
+    """How the env's recipe evaluates: greedy, or sampled with a group per task."""
+    from trainers.config import parse_config
+
+    a, _, _ = parse_config([RECIPES[env]])
+    if a.eval_temperature == 0:
+        return f"{env}: greedy"
+    return f"{env}: {a.eval_group} samples per task at T={a.eval_temperature:g}"
 
 
 def steps_to_reach(ledger: list[dict[str, Any]], target: float) -> int | None:
@@ -95,7 +107,8 @@ def main() -> None:
     table = "\n".join(lines)
     settings = (f"envs {args.envs}, {args.seeds} seed(s), env-step budget {args.env_steps}, "
                 f"eval every {args.eval_every} steps on {args.eval_episodes} frozen-split "
-                f"episodes (greedy){', smoke settings' if args.smoke else ''}")
+                f"tasks ({'; '.join(eval_mode(e) for e in args.envs)})"
+                f"{', smoke settings' if args.smoke else ''}")
     res.with_suffix(".md").write_text(f"# GRPO vs GiGPO\n\n{settings}\n\n{table}\n")
     print(table)
     plot(ledgers, res.with_suffix(".png"))

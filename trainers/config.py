@@ -59,6 +59,10 @@ class AgentArguments:
     eval_env_kwargs: str | None = field(default=None, metadata={"help": "merged over env_kwargs "
                                                                  "for eval"})
     eval_seed_offset: int = field(default=0, metadata={"help": "first eval task seed"})
+    eval_temperature: float = field(default=0.0, metadata={"help": "eval sampling temperature "
+                                                                     "(0: greedy)"})
+    eval_group: int = field(default=1, metadata={"help": "eval rollouts per task (sampled eval: "
+                                                         "same generation seed every eval)"})
     max_env_steps_total: int | None = field(default=None, metadata={"help": "stop after this "
                                                                                "many env steps"})
 
@@ -68,6 +72,9 @@ class AgentArguments:
         self.credit_kwargs = _mapping(self.credit_kwargs)
         if self.credit not in CREDIT_METHODS:
             raise ValueError(f"credit must be one of {CREDIT_METHODS}, got {self.credit!r}")
+        if self.eval_temperature < 0 or self.eval_group < 1:
+            raise ValueError("eval_temperature must be >= 0 and eval_group >= 1, got "
+                             f"{self.eval_temperature} and {self.eval_group}")
         if self.context_mode not in ("concat", "window"):
             raise ValueError(f"context_mode must be 'concat' or 'window', got {self.context_mode!r}")
 

@@ -187,22 +187,31 @@ def _grpo_trainer_cls() -> type:
                                         multiple=self.args.steps_per_generation)
             out = {k: v.to(device) for k, v in out.items()}
             out["num_items_in_batch"] = (out["completion_mask"] * out["tool_mask"]).sum()
+            # As TRL does: when one generation feeds several optimizer steps, the later steps
+            # train on samples of an older policy, so the clipped ratio needs its log-probs
+            # (without them the ratio is 1 and nothing is clipped).
+            generate_every = self.args.steps_per_generation * self.num_iterations
+            if self.args.gradient_accumulation_steps % generate_every != 0:
+                out["old_per_token_logps"] = self._logps(self.model, out)
             if self.beta != 0.0:
                 out["ref_per_token_logps"] = self._reference_logps(out)
             self._record(trajs)
             return out
 
         @torch.no_grad()
-        def _reference_logps(self, out: dict[str, torch.Tensor]) -> torch.Tensor:
+        def _logps(self, model: Any, out: dict[str, torch.Tensor]) -> torch.Tensor:
             ids = torch.cat([out["prompt_ids"], out["completion_ids"]], dim=1)
             mask = torch.cat([out["prompt_mask"], out["completion_mask"]], dim=1)
-            keep = out["completion_ids"].size(1)
-            if self.ref_model is not None:
-                logps, _, _ = self._get_per_token_logps_and_entropies(self.ref_model, ids, mask, keep)
-                return logps
-            with self.accelerator.unwrap_model(self.model).disable_adapter():  # LoRA: base model
-                logps, _, _ = self._get_per_token_logps_and_entropies(self.model, ids, mask, keep)
+            logps, _, _ = self._get_per_token_logps_and_entropies(
+                model, ids, mask, out["completion_ids"].size(1))
             return logps
+
+        @torch.no_grad()
+        def _reference_logps(self, out: dict[str, torch.Tensor]) -> torch.Tensor:
+            if self.ref_model is not None:
+                return self._logps(self.ref_model, out)
+            with self.accelerator.unwrap_model(self.model).disable_adapter():  # LoRA: base model
+                return self._logps(self.model, out)
 
         def _record(self, trajs: list[Trajectory]) -> None:
             steps = sum(t.num_steps for t in trajs)
@@ -275,18 +284,20 @@ def build_trainer(agent_args: AgentArguments, grpo_args: Any, model_args: Any,
 
 
 def evaluate_policy(agent: Any, a: AgentArguments, generation_seed: int = 0) -> dict[str, Any]:
-    """Greedy episodes on the frozen eval split (seeds ``eval_seed_offset + [0, n)``)."""
+    """Episodes on the frozen eval split (seeds ``eval_seed_offset + [0, n)``), greedy or, with
+    ``eval_temperature > 0``, ``eval_group`` samples per task drawn with the same generation
+    seed at every evaluation (so before/after differ only by the policy)."""
     from trainers.evaluation import resolve_split, summarise
 
     env_kwargs = {**a.env_kwargs, **a.eval_env_kwargs}
     split = resolve_split(a.env_id, env_kwargs, a.eval_split)
-    engine = make_engine(agent, a, 0.0, env_kwargs)
+    engine = make_engine(agent, a, a.eval_temperature, env_kwargs)
     seeds = list(range(a.eval_seed_offset, a.eval_seed_offset + a.eval_episodes))
     model = agent.model
     was_training = model.training
     model.eval()
     try:
-        trajs = engine.run(seeds, group_size=1, options={"split": split},
+        trajs = engine.run(seeds, group_size=a.eval_group, options={"split": split},
                            generation_seed=generation_seed)
     finally:
         model.train(was_training)

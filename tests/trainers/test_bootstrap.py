@@ -62,6 +62,18 @@ def test_cli_bootstrap_quick(tmp_path, capsys):
     assert "saved" in capsys.readouterr().out and (out / "model.safetensors").exists()
 
 
+def test_cli_bootstrap_by_name_with_kwargs(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("STEPGYM_CACHE", str(tmp_path))
+    assert main(["bootstrap", "--quick", "--name", "tiny-mc", "--envs", "stepgym/MathChain-v0",
+                 "--kwargs", '{"horizon": 2}', "--threads", "1"]) == 0
+    meta = json.loads((tmp_path / "models" / "tiny-mc" / "stepgym.json").read_text())
+    assert meta["envs"] == {"stepgym/MathChain-v0": {"mode": "multi", "expert_style": "short",
+                                                     "horizon": 2}}
+    assert load_agent("tiny-mc").tokenizer is not None  # found by name
+    with pytest.raises(SystemExit, match="JSON object"):
+        main(["bootstrap", "--quick", "--name", "x", "--kwargs", "[1]"])
+
+
 def test_concat_demos_encode_the_whole_conversation(quick_model):
     """Concat-mode BC samples: the sequence is the chat template's rendering of the whole
     conversation, labels cover exactly the assistant turns (+ stop token), and a noisy turn

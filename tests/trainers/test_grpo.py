@@ -202,3 +202,25 @@ def test_window_batch_loss_moves_logprobs_along_the_advantages(tmp_path):
                 p -= 0.05 * p.grad
     delta = (logps() - before) * mask
     assert float((delta * out["advantages"]).sum()) > 0
+
+
+@pytest.mark.parametrize("accumulation", [1, 2])
+def test_window_batch_keeps_old_logps_when_a_generation_feeds_several_steps(tmp_path,
+                                                                             accumulation):
+    """As TRL: if one generation feeds several optimizer steps (gradient accumulation not a
+    multiple of steps_per_generation), the batch carries the behaviour policy's log-probs so
+    the clipped ratio can act; otherwise TRL uses the detached current ones (ratio 1)."""
+    torch.manual_seed(0)
+    trainer = build_trainer(agent_args(context_mode="window", window_steps=1),
+                            grpo_args(tmp_path, steps_per_generation=2,
+                                      gradient_accumulation_steps=accumulation),
+                            model_args(), agent=fresh_agent())
+    out = trainer._generate_and_score_completions([{"prompt": task_prompt(s)} for s in (0, 0)])
+    if accumulation == 2:
+        assert "old_per_token_logps" not in out
+        return
+    mask = (out["completion_mask"] * out["tool_mask"]).bool()
+    old = out["old_per_token_logps"]
+    assert old.shape == out["completion_ids"].shape and mask.any()
+    # the policy that sampled them: the engine's recorded sampling log-probs
+    assert torch.allclose(old[mask], out["sampling_per_token_logps"][mask], atol=1e-3)

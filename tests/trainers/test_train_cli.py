@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+from pathlib import Path
 
 import pytest
 import torch
@@ -106,3 +107,30 @@ def test_resume_after_kill(recipe, tmp_path):
     assert [r["global_step"] for r in rows] == [0, 1, 2, 3]  # the killed step 2 was redone
     env = [r["env_steps"] for r in rows]
     assert env == sorted(env) and summary["env_steps"] == env[-1]
+
+
+def test_sampled_eval_uses_groups_and_repeats_exactly(recipe):
+    """``eval_temperature > 0`` samples ``eval_group`` episodes per task with a fixed generation
+    seed, so two evaluations of the same policy give the same episodes."""
+    from agents.llm import LLMAgent
+    from trainers.grpo import evaluate_policy
+
+    a, _, _ = parse_config([str(recipe), "--eval_temperature", "1.0", "--eval_group", "3"])
+    model, tok = tiny_pair()
+    agent = LLMAgent(model, tok, max_new_tokens=a.max_new_tokens)
+    first, second = evaluate_policy(agent, a), evaluate_policy(agent, a)
+    assert first["episodes"] == 3 * a.eval_episodes
+    assert first == second
+    with pytest.raises(ValueError, match="eval_group"):
+        parse_config([str(recipe), "--eval_group", "0"])
+
+
+GRPO_RECIPES = sorted(p for p in (Path(__file__).resolve().parents[2] / "recipes").glob("*.yaml")
+                      if p.name.startswith(("grpo_", "demo")))
+
+
+@pytest.mark.parametrize("path", GRPO_RECIPES, ids=lambda p: p.name)
+def test_grpo_recipes_parse(path):
+    a, g, m = parse_config([str(path), "--max_steps", "3"])
+    assert a.env_id.startswith("stepgym/") and g.max_steps == 3 and m.model_name_or_path
+    assert g.num_generations >= 2 and a.credit

@@ -21,9 +21,12 @@ from trainers.bootstrap.demos import Demo, collect_demos
 
 # The env kwargs demos are collected with, per env (``--envs`` picks among them). ALFWorld's
 # demonstrator is the explorer (tasks/alfworld/explorer.py): the oracle walks straight to
-# hidden objects, which a policy that only reads the text cannot imitate.
+# hidden objects, which a policy that only reads the text cannot imitate. The plain explorer
+# (next receptacle in list order) is easier to clone than explorer_fit (which also skips
+# receptacles that cannot hold the object): after 1,200 BC steps the model picks the expert's
+# whole next reply on held-out demos in 38% of steps vs 6%.
 ENV_PRESETS: dict[str, dict[str, Any]] = {
-    "stepgym/ALFWorld-v0": {"expert": "explorer_fit"},
+    "stepgym/ALFWorld-v0": {"expert": "explorer"},
     "stepgym/MathChain-v0": {"mode": "multi", "expert_style": "short"},
     "stepgym/WebShop-v0": {},
     "stepgym/ToolUse-v0": {},

@@ -12,6 +12,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--quick", action="store_true", help="tiny, < 1 minute setting (tests)")
     parser.add_argument("--envs", nargs="*", default=None,
                         help="env ids (default: stepgym/ALFWorld-v0, the demo's env)")
+    parser.add_argument("--kwargs", default=None,
+                        help="JSON gym.make kwargs merged over each env's preset, e.g. "
+                             "'{\"challenge\": \"coin_collector\", \"level\": 10}'")
+    parser.add_argument("--name", default=None,
+                        help="save under this name in the cache (found later by name, like "
+                             "stepgym-tiny); exclusive with --output")
     parser.add_argument("--context-mode", choices=("window", "concat"), default=None,
                         help="render demos as window-mode (default) or concat-mode rollouts")
     parser.add_argument("--episodes", type=int, default=None, help="expert episodes per env")
@@ -25,9 +31,19 @@ def run(args: argparse.Namespace) -> int:
     from trainers.bootstrap import BootstrapConfig, bootstrap
     from trainers.bootstrap.build import ENV_PRESETS
 
-    config = BootstrapConfig.quick(args.output) if args.quick else BootstrapConfig(output=args.output)
+    from agents.models import default_model_path
+
+    if args.name and args.output:
+        raise SystemExit("give --output or --name, not both")
+    output = str(default_model_path(args.name)) if args.name else args.output
+    config = BootstrapConfig.quick(output) if args.quick else BootstrapConfig(output=output)
     if args.envs:
         config.envs = {e: dict(ENV_PRESETS.get(e, {})) for e in args.envs}
+    if args.kwargs:
+        extra = json.loads(args.kwargs)
+        if not isinstance(extra, dict):
+            raise SystemExit(f"--kwargs must be a JSON object, got {args.kwargs!r}")
+        config.envs = {e: {**kw, **extra} for e, kw in config.envs.items()}
     if args.episodes is not None:
         config.episodes_per_env = args.episodes
     if args.steps is not None:

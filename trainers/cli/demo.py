@@ -98,6 +98,7 @@ def train_demo(args: argparse.Namespace) -> int:
     from agents import default_model_path
     from agents.models import DEFAULT_MODEL_NAME
     from trainers.bootstrap import BootstrapConfig, bootstrap
+    from trainers.bootstrap.build import ENV_PRESETS
     from trainers.cli.train import format_eval
     from trainers.config import parse_config
     from trainers.evaluation import difference_interval
@@ -112,7 +113,7 @@ def train_demo(args: argparse.Namespace) -> int:
         model_dir = Path(args.output_dir) / "quick-model"
         if not (model_dir / "stepgym.json").is_file():
             cfg = BootstrapConfig.quick(str(model_dir))
-            cfg.envs = {"stepgym/ALFWorld-v0": {"expert": "explorer_fit"}}
+            cfg.envs = {"stepgym/ALFWorld-v0": dict(ENV_PRESETS["stepgym/ALFWorld-v0"])}
             bootstrap(cfg)
         overrides = [*QUICK_OVERRIDES, "--model_name_or_path", str(model_dir), *overrides]
     agent_args, grpo_args, model_args = parse_config([args.recipe, *overrides])

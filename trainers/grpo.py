@@ -220,9 +220,12 @@ def _grpo_trainer_cls() -> type:
             row = {"global_step": int(self.state.global_step), "env_steps": self.env_steps,
                    "episodes": len(trajs),
                    "success": sum(t.won for t in trajs) / max(len(trajs), 1),
-                   "return": sum(t.total_reward for t in trajs) / max(len(trajs), 1)}
+                   "return": sum(t.total_reward for t in trajs) / max(len(trajs), 1),
+                   "invalid_rate": sum(not s.action_valid for t in trajs for s in t.steps)
+                   / max(steps, 1)}
             self._metrics[mode]["episode/success"].append(row["success"])
             self._metrics[mode]["episode/return"].append(row["return"])
+            self._metrics[mode]["episode/invalid_rate"].append(row["invalid_rate"])
             self._metrics[mode]["env_steps"].append(float(self.env_steps))
             for k, v in self.credit.stats().items():
                 self._metrics[mode][f"credit/{k}"].append(float(v))

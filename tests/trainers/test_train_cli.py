@@ -59,6 +59,8 @@ def test_cli_train_writes_outputs(recipe, tmp_path, capsys):
     assert cfg["agent"]["credit"] == "gigpo" and cfg["grpo"]["max_steps"] == 2
     evals = [json.loads(x) for x in (out / "eval.jsonl").read_text().splitlines()]
     assert [e["global_step"] for e in evals] == [0, 2]
+    ledger = [json.loads(x) for x in (out / "rollouts.jsonl").read_text().splitlines()]
+    assert len(ledger) == 2 and all(0.0 <= r["invalid_rate"] <= 1.0 for r in ledger)
     assert (out / "learning_curve.png").stat().st_size > 0
     assert (out / "final" / "config.json").exists()
     assert any(p.name.startswith("events") for p in out.rglob("*"))  # TensorBoard

@@ -28,10 +28,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from agents.models import default_model_path
     from trainers.bootstrap import BootstrapConfig, bootstrap
     from trainers.bootstrap.build import ENV_PRESETS
-
-    from agents.models import default_model_path
 
     if args.name and args.output:
         raise SystemExit("give --output or --name, not both")

@@ -214,15 +214,14 @@ def _grpo_trainer_cls() -> type:
                 return self._logps(self.model, out)
 
         def _record(self, trajs: list[Trajectory]) -> None:
-            steps = sum(t.num_steps for t in trajs)
-            self.env_steps += steps
+            from trainers.evaluation import summarise
+
+            self.env_steps += sum(t.num_steps for t in trajs)
             mode = "train" if self.model.training else "eval"
+            summary = summarise(trajs)
             row = {"global_step": int(self.state.global_step), "env_steps": self.env_steps,
-                   "episodes": len(trajs),
-                   "success": sum(t.won for t in trajs) / max(len(trajs), 1),
-                   "return": sum(t.total_reward for t in trajs) / max(len(trajs), 1),
-                   "invalid_rate": sum(not s.action_valid for t in trajs for s in t.steps)
-                   / max(steps, 1)}
+                   "episodes": summary["episodes"], "success": summary["success"],
+                   "return": summary["mean_return"], "invalid_rate": summary["invalid_rate"]}
             self._metrics[mode]["episode/success"].append(row["success"])
             self._metrics[mode]["episode/return"].append(row["return"])
             self._metrics[mode]["episode/invalid_rate"].append(row["invalid_rate"])

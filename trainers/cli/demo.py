@@ -117,7 +117,7 @@ def train_demo(args: argparse.Namespace) -> int:
             bootstrap(cfg)
         overrides = [*QUICK_OVERRIDES, "--model_name_or_path", str(model_dir), *overrides]
     agent_args, grpo_args, model_args = parse_config([args.recipe, *overrides])
-    if model_args.model_name_or_path == DEFAULT_MODEL_NAME and not default_model_path().is_dir():
+    if model_args.model_name_or_path == DEFAULT_MODEL_NAME and not (default_model_path() / "stepgym.json").is_file():
         print(f"{DEFAULT_MODEL_NAME} is not built yet: running `stepgym bootstrap` first")
         bootstrap(BootstrapConfig())
     summary = run_grpo(agent_args, grpo_args, model_args)

@@ -136,3 +136,17 @@ def test_bootstrap_refuses_a_tokenizer_that_reloads_differently(tmp_path):
                                              num_kv_heads=1, intermediate_size=32),
                             tmp_path / "ok", texts[:2])
     assert reloaded(texts[0]).input_ids == good(texts[0]).input_ids
+
+
+@pytest.mark.parametrize("stale", [False, True])
+def test_stale_noise_shows_rejections_and_recovery_labels(stale):
+    """With stale_noise some noisy steps replay last step's actions that no longer apply, so
+    later windows show ALFWorld's rejection text and the label there is still the expert's
+    action; without it every executed action is admissible and no rejection is ever shown."""
+    demos = collect_demos("stepgym/ALFWorld-v0", {"expert": "explorer"}, episodes=3,
+                          window_steps=2, seed=0, noise=0.5, max_steps=12, stale_noise=stale)
+    users = [user for d in demos for user, _ in d.steps]
+    rejected = [u for u in users if "Nothing happens." in u]
+    assert bool(rejected) == stale
+    labels = {t for d in demos for _, t in d.steps}
+    assert all(t.startswith("Think: next I ") for t in labels)

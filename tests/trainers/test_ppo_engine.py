@@ -80,3 +80,16 @@ def test_cli_train_ppo_from_recipe(tmp_path, agent_factory, capsys):
     assert code == 0 and "done: 1 updates" in capsys.readouterr().out
     assert (out / "config.yaml").exists() and (out / "checkpoint-1").exists()
     assert (out / "final" / "config.json").exists()
+
+
+def test_sampled_eval_before_the_first_update(tmp_path, agent_factory):
+    cfg = config(tmp_path, eval_every=1, eval_temperature=1.0, eval_group=3)
+    trainer = run_ppo(cfg, agent_factory())
+    start, first = trainer.history
+    assert start["update"] == 0 and set(start) == {"update", "eval_pass_rate"}
+    assert first["update"] == 1 and "eval_pass_rate" in first and "policy_loss" in first
+    trajs = trainer.source.evaluate(None)
+    assert len(trajs) == 2 * 3  # eval_seeds x eval_group
+    assert len({tuple(s.action for s in t.steps) for t in trajs}) > 1  # sampled, not greedy
+    with pytest.raises(ValueError, match="eval_temperature"):
+        config(tmp_path, eval_temperature=-1.0)

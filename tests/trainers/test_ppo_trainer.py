@@ -190,3 +190,21 @@ def test_advantages_concat_equal_gae_on_concatenated_tokens():
     # by hand: A1 = 1 + 0.9*0.9 - 0.4 = 1.41 ; A0 = 0.9*0.4 - 0.2 + 0.45*1.41 = 0.7945
     assert out.advantages[0, 0].item() == pytest.approx(0.7945)
     assert out.advantages[0, 3].item() == pytest.approx(1.41)
+
+
+def test_invalid_penalty_lowers_the_invalid_steps_reward():
+    # step 0 invalid (penalty 0.1), step 1 valid with reward 1; terminal, so no bootstrap
+    steps = [StepRecord(0, "o", "", "a", 0.0, False, False, False),
+             StepRecord(1, "o", "", "a", 1.0, True, False, True)]
+    sample = TokenSample([1], [4, 5, 6, 7], [1, 1, 1, 1], [0.0] * 4, [0, 0, 1, 1])
+    traj = Trajectory("t", "g", "e", "k", 0, steps, [sample])
+    batch = collate([traj], pad_id=0)
+    values = torch.tensor([[0.2, 0.2, 0.5, 0.5]])
+    out = compute_advantages([traj], batch, values, torch.tensor([0.0]), "turn", 0.9, 1.0,
+                             whiten_advantages=False, invalid_penalty=0.1)
+    # by hand, turn level, lambda 1: A1 = 1 - 0.5 = 0.5 ; A0 = -0.1 + 0.9*1 - 0.2 = 0.6
+    assert out.advantages[0, 2].item() == pytest.approx(0.5)
+    assert out.advantages[0, 0].item() == pytest.approx(0.6)
+    plain = compute_advantages([traj], batch, values, torch.tensor([0.0]), "turn", 0.9, 1.0,
+                               whiten_advantages=False)
+    assert plain.advantages[0, 0].item() == pytest.approx(0.7)  # no penalty: 0.9 - 0.2

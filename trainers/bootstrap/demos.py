@@ -6,11 +6,15 @@ the observation as the engine renders each user turn (``observation_text``), and
 of one demo form one growing conversation. The target is the format's ``render_action``, so
 behaviour cloning trains on the sequences the model sees at inference.
 
-With probability ``noise`` the executed action is a random admissible one instead of the
-expert's, so the demos visit off-expert states and show how to recover (DART-style noise
-injection). In window mode the label stays the expert's action; in concat mode the
-conversation shows the executed random action, in a turn that gets no loss, and the next
-turn's label recovers from it.
+With probability ``noise`` the executed action is a random one instead of the expert's, so
+the demos visit off-expert states and show how to recover (DART-style noise injection). With
+``stale_noise`` it is drawn from the current admissible actions together with the previous
+step's, some of which no longer apply (a move through an exit this room lacks, ``go to`` the
+receptacle the agent stands at): the error a policy makes when it repeats an outdated action.
+Those steps show the env's rejection text in later windows and the expert's recovery as the
+label, which the model never sees when every demo action is applicable. In window mode the
+label stays the expert's action; in concat mode the conversation shows the executed random
+action, in a turn that gets no loss, and the next turn's label recovers from it.
 """
 
 from __future__ import annotations
@@ -43,7 +47,7 @@ class _Seen:
 
 def collect_demos(env_id: str, env_kwargs: dict[str, Any], episodes: int, window_steps: int,
                   seed: int = 0, noise: float = 0.0, max_steps: int = 50,
-                  context_mode: str = "window") -> list[Demo]:
+                  context_mode: str = "window", stale_noise: bool = False) -> list[Demo]:
     """``episodes`` expert episodes of ``env_id`` (train split, seeds ``seed..``)."""
     if context_mode not in ("window", "concat"):
         raise ValueError(f"context_mode must be 'window' or 'concat', got {context_mode!r}")
@@ -60,6 +64,7 @@ def collect_demos(env_id: str, env_kwargs: dict[str, Any], episodes: int, window
         goal = task_text(obs, info)
         demo = Demo(env_id, system, tools, context_mode=context_mode)
         seen: list[_Seen] = []
+        previous: list[str] = []  # last step's admissible actions (stale_noise)
         for _ in range(max_steps):
             expert = info.get("expert_action")
             if not expert:
@@ -67,9 +72,11 @@ def collect_demos(env_id: str, env_kwargs: dict[str, Any], episodes: int, window
             user = (window_user_text(fmt, goal, seen, obs, info, window_steps)
                     if context_mode == "window" else fmt.observation_text(obs, info))
             action = expert
-            admissible = info.get("admissible_actions")
+            admissible = list(info.get("admissible_actions") or [])
             if admissible and noise > 0 and rng.random() < noise:
-                action = str(admissible[int(rng.integers(len(admissible)))])
+                pool = sorted(set(admissible) | set(previous)) if stale_noise else admissible
+                action = str(pool[int(rng.integers(len(pool)))])
+            previous = admissible
             if context_mode == "concat" and action != expert:
                 # The conversation must show what was executed; that turn is not a label.
                 demo.untrained.add(len(demo.steps))

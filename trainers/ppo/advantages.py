@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from trainers.credit.stats import penalised_rewards
 from trainers.ppo.batch import PPOBatch
 from trainers.ppo.gae import (
     bilevel_gae,
@@ -56,9 +57,13 @@ def compute_advantages(
     kl_per_token: torch.Tensor | None = None,
     whiten_advantages: bool = True,
     reduce_sum: Callable[[np.ndarray], np.ndarray] | None = None,
+    invalid_penalty: float = 0.0,
 ) -> AdvantageOut:
     """Advantages and value targets for every row of ``batch`` (see module docstring).
-    ``reduce_sum`` (sum over processes) makes the whitening use global statistics."""
+    ``reduce_sum`` (sum over processes) makes the whitening use global statistics;
+    ``invalid_penalty`` is subtracted from the reward of every step whose action the env
+    rejected (GiGPO Sec. 5.1 / verl-agent's ``invalid_action_penalty_coef``, there for every
+    algorithm, PPO included)."""
     n, t = batch.completion_ids.shape
     adv = np.zeros((n, t))
     ret = np.zeros((n, t))
@@ -74,7 +79,7 @@ def compute_advantages(
         mask = _concat(batch.loss_mask.numpy(), rows, lens)
         steps = _concat(batch.step_ids.numpy(), rows, lens)
         v = _concat(vals, rows, lens)
-        step_rewards = np.array([s.reward for s in traj.steps], dtype=np.float64)
+        step_rewards = penalised_rewards(traj, invalid_penalty)
         last_value = float(last_values[rows[-1]]) if is_truncated(traj) else 0.0
         tok_r = place_step_rewards(step_rewards, steps, mask)
         k = None if kl is None else np.where(mask, _concat(kl, rows, lens), 0.0)

@@ -50,7 +50,10 @@ class PPOConfig:
     max_steps: int | None = None  # per-episode step cap (None: the env's limit)
     train_seed_offset: int = 0  # update u uses seeds offset + u * num_tasks + [0, num_tasks)
     eval_seeds: list[int] = field(default_factory=lambda: list(range(1_000_000, 1_000_032)))
-    eval_every: int = 0  # evaluate (greedy pass rate) every N updates; 0: only for gated curricula
+    eval_every: int = 0  # evaluate (pass rate) every N updates; 0: only for gated curricula
+    eval_temperature: float = 0.0  # 0: greedy; > 0: sampled with the same generation seed at
+    #                                every evaluation (for policies that loop when greedy)
+    eval_group: int = 1  # rollouts per eval seed (sampled evaluation)
     eval_env_kwargs: dict[str, Any] = field(default_factory=dict)  # merged over env_kwargs
     #                                   for evaluation (e.g. {"split": "eval"} where supported)
 
@@ -61,6 +64,8 @@ class PPOConfig:
     gamma_token: float = 1.0  # bilevel: discount within a turn
     lam_token: float = 1.0  # bilevel: lambda within a turn
     whiten_advantages: bool = True  # normalise advantages over the batch's generated tokens
+    invalid_penalty: float = 0.0  # subtracted from the reward of each step with an invalid
+    #                               action (verl-agent uses 0.1 for every algorithm)
 
     # ---- discount schedule ----
     discount: str = "constant"  # "constant" (gamma above) or "ads" (turn/bilevel only)
@@ -104,6 +109,8 @@ class PPOConfig:
                 raise ValueError(f"{name} must be one of {allowed}, got {getattr(self, name)!r}")
         if self.discount == "ads" and self.advantage_level == "token":
             raise ValueError("ADS discounts across env steps: use advantage_level turn or bilevel")
+        if self.eval_temperature < 0 or self.eval_group < 1:
+            raise ValueError("eval_temperature must be >= 0 and eval_group >= 1")
         if self.context_mode not in ("concat", "window"):
             raise ValueError(f"context_mode must be concat or window, got {self.context_mode!r}")
 

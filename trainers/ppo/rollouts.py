@@ -41,7 +41,7 @@ class EngineRollouts:
             return RolloutEngine(agent, cfg.env_id, env_kwargs, rc)
 
         self.train_engine = engine(cfg.temperature, dict(cfg.env_kwargs))
-        self.eval_engine = engine(0.0, {**cfg.env_kwargs, **cfg.eval_env_kwargs})
+        self.eval_engine = engine(cfg.eval_temperature, {**cfg.env_kwargs, **cfg.eval_env_kwargs})
 
     def train(self, update: int, options: dict[str, Any] | None) -> list[Trajectory]:
         cfg = self.cfg
@@ -55,5 +55,5 @@ class EngineRollouts:
         seeds = shard(list(self.cfg.eval_seeds), self.rank, self.world_size)
         if not seeds:  # fewer eval seeds than processes
             return []
-        return self.eval_engine.run(seeds, group_size=1, options=options,
+        return self.eval_engine.run(seeds, group_size=self.cfg.eval_group, options=options,
                                     generation_seed=self.cfg.seed)

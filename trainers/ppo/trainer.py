@@ -140,7 +140,8 @@ class PPOTrainer:
         adv = compute_advantages(
             trajectories, batch, scored["values"], scored["last"], cfg.advantage_level,
             gamma, cfg.lam, cfg.gamma_token, cfg.lam_token, kl_reward, cfg.whiten_advantages,
-            reduce_sum=self._reduce_sum if self.world_size > 1 else None)
+            reduce_sum=self._reduce_sum if self.world_size > 1 else None,
+            invalid_penalty=cfg.invalid_penalty)
 
         stats: dict[str, list[float]] = {k: [] for k in (
             "policy_loss", "value_loss", "entropy", "approx_kl", "clipfrac", "kl_ref", "loss")}
@@ -214,6 +215,8 @@ class PPOTrainer:
                 yaml.safe_dump(cfg.to_dict(), fh, sort_keys=False)
         if cfg.resume:
             self.load_latest()
+        if self.update == 0 and cfg.eval_every:  # the starting policy, for before/after
+            self.log({"update": 0, **self.maybe_evaluate(0, start=True)})
         bar = tqdm(range(self.update, cfg.num_updates), desc="ppo", initial=self.update,
                    total=cfg.num_updates, disable=not self.is_main)
         for update in bar:
@@ -245,13 +248,15 @@ class PPOTrainer:
         self.accelerator.wait_for_everyone()
         return self.history
 
-    def maybe_evaluate(self, update: int) -> dict[str, float]:
-        """Pass rates per horizon for the gated curriculum (and every eval_every updates)."""
+    def maybe_evaluate(self, update: int, start: bool = False) -> dict[str, float]:
+        """Pass rates per horizon for the gated curriculum (and every eval_every updates);
+        ``start``: the evaluation before the first update (the gate is not moved by it)."""
         cfg = self.cfg
         gated = self.curriculum is not None and cfg.curriculum == "gated"
         every = cfg.eval_every or (1 if gated else 0)
-        if not every or (update + 1) % every:
+        if not every or (not start and (update + 1) % every):
             return {}
+        gated = gated and not start
         key = self.curriculum.option_key if self.curriculum else "horizon"
         horizons = self.curriculum.eval_horizons() if self.curriculum else (None,)
         rates: dict[int, float] = {}
@@ -367,7 +372,8 @@ def plot_curves(history: Sequence[dict[str, Any]], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    keys = [k for k in ("reward_mean", "success_rate", "policy_loss", "value_loss", "gamma")
+    keys = [k for k in ("reward_mean", "success_rate", "eval_pass_rate", "policy_loss",
+                        "value_loss", "gamma")
             if any(k in h for h in history)]
     fig, axes = plt.subplots(1, len(keys), figsize=(3.2 * len(keys), 2.8))
     for ax, key in zip(np.atleast_1d(axes), keys):

@@ -103,11 +103,13 @@ def test_two_cpu_processes_stay_in_sync_and_resume(tmp_path):
     assert records[0]["checksum"][3] < 1e-5  # resumed run ends where the straight one did
     assert records[1]["resumed_update"] == 2
     # both ranks log the same (reduced) metrics; only the main process writes files
-    assert records[0]["history"] == records[1]["history"] and len(records[0]["history"]) == 2
-    assert records[0]["history"][0]["generated_tokens"] > 0  # summed over both ranks' episodes
-    assert "eval_pass_rate" in records[0]["history"][0]
+    # (the evaluation before the first update, then the two updates)
+    assert records[0]["history"] == records[1]["history"] and len(records[0]["history"]) == 3
+    assert set(records[0]["history"][0]) == {"update", "eval_pass_rate"}
+    assert records[0]["history"][1]["generated_tokens"] > 0  # summed over both ranks' episodes
+    assert "eval_pass_rate" in records[0]["history"][1]
     lines = (tmp_path / "resumed" / "metrics.jsonl").read_text().splitlines()
-    assert [json.loads(ln)["update"] for ln in lines] == [1, 2]
+    assert [json.loads(ln)["update"] for ln in lines] == [0, 1, 2]  # no second start eval
     assert (tmp_path / "straight" / "checkpoint-2" / "trainable.pt").exists()
     assert (tmp_path / "straight" / "config.yaml").exists()
 

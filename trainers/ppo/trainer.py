@@ -345,7 +345,8 @@ class PPOTrainer:
         metrics = self.out / "metrics.jsonl"
         if metrics.exists():  # keep the log consistent with the restored step
             lines = [ln for ln in metrics.read_text().splitlines() if ln.strip()]
-            self.history = [json.loads(ln) for ln in lines][: self.update]
+            # one line per update up to the restored one, plus the evaluation before update 1
+            self.history = [m for m in map(json.loads, lines) if m["update"] <= self.update]
         self.accelerator.wait_for_everyone()  # all have read before the main process rewrites
         if metrics.exists() and self.is_main:
             metrics.write_text("".join(json.dumps(m) + "\n" for m in self.history))

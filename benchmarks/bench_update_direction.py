@@ -31,25 +31,22 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 def score_update(trainer: Any) -> dict[str, float]:
     """Advantage vs log-prob change over the last generation's steps (see module docstring)."""
-    import torch
+    from trainers.grpo import window_training_batch
 
     trajs = trainer.rollouts.last
+    if any(len(t.samples) != t.num_steps for t in trajs):
+        raise ValueError("window-mode recipes only (one sample per env step)")
     advantages = trainer.credit.step_advantages(trajs)
-    model = trainer.model.eval()
-    dlogp, adv, valid = [], [], []
-    with torch.no_grad():
-        for traj, step_adv in zip(trajs, advantages):
-            if len(traj.samples) != traj.num_steps:
-                raise ValueError("window-mode recipes only (one sample per env step)")
-            for sample, step, a in zip(traj.samples, traj.steps, step_adv):
-                ids = torch.tensor([sample.prompt_ids + sample.completion_ids])
-                logits = model(ids).logits[0, len(sample.prompt_ids) - 1:-1].float()
-                new = torch.log_softmax(logits, -1).gather(
-                    1, torch.tensor(sample.completion_ids)[:, None])[:, 0]
-                mask = torch.tensor(sample.loss_mask, dtype=torch.bool)
-                dlogp.append(float((new - torch.tensor(sample.logprobs))[mask].sum()))
-                adv.append(float(a))
-                valid.append(step.action_valid)
+    # the trainer's own rows (one per env step, in trajectory order) and log-prob forward
+    out = window_training_batch(trajs, trainer.credit.token_advantages(trajs),
+                                trainer.processing_class.pad_token_id)
+    trainer.model.eval()
+    new = trainer._logps(trainer.model, out)
+    mask = (out["completion_mask"] * out["tool_mask"]).bool()
+    n = sum(t.num_steps for t in trajs)
+    dlogp = ((new - out["sampling_per_token_logps"]) * mask).sum(-1)[:n].tolist()
+    adv = [float(x) for step_adv in advantages for x in step_adv]
+    valid = [s.action_valid for t in trajs for s in t.steps]
     d, a, v = np.array(dlogp), np.array(adv), np.array(valid, dtype=bool)
 
     def mean(x: np.ndarray) -> float:

@@ -4,6 +4,8 @@ model, and a recipe-style config with ADS + a gated curriculum builds."""
 
 from __future__ import annotations
 
+import json
+
 import gymnasium as gym
 import pytest
 import torch
@@ -93,3 +95,12 @@ def test_sampled_eval_before_the_first_update(tmp_path, agent_factory):
     assert len({tuple(s.action for s in t.steps) for t in trajs}) > 1  # sampled, not greedy
     with pytest.raises(ValueError, match="eval_temperature"):
         config(tmp_path, eval_temperature=-1.0)
+
+
+def test_fresh_start_replaces_a_stale_metrics_log(tmp_path, agent_factory):
+    # an earlier run that died before its first checkpoint left lines behind
+    (tmp_path / "metrics.jsonl").write_text('{"update": 0, "eval_pass_rate": 0.5}\n{"update": 1}\n')
+    run_ppo(config(tmp_path, eval_every=1), agent_factory())
+    lines = (tmp_path / "metrics.jsonl").read_text().splitlines()
+    assert [json.loads(ln)["update"] for ln in lines] == [0, 1]
+    assert "policy_loss" in json.loads(lines[1])

@@ -215,6 +215,8 @@ class PPOTrainer:
                 yaml.safe_dump(cfg.to_dict(), fh, sort_keys=False)
         if cfg.resume:
             self.load_latest()
+        if self.update == 0 and self.is_main:  # a fresh start: lines of an earlier run are stale
+            (self.out / "metrics.jsonl").unlink(missing_ok=True)
         if self.update == 0 and cfg.eval_every:  # the starting policy, for before/after
             self.log({"update": 0, **self.maybe_evaluate(0, start=True)})
         bar = tqdm(range(self.update, cfg.num_updates), desc="ppo", initial=self.update,

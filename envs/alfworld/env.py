@@ -33,7 +33,7 @@ from tasks.alfworld.world import (
 )
 from tasks.base import Task
 
-EXPERTS = ("oracle", "explorer", "explorer_fit")  # who fills info["expert_action"]
+EXPERTS = ("oracle", "explorer", "explorer_fit", "explorer_random")  # who fills info["expert_action"]
 
 
 class ALFWorldEnv(TextEnv):
@@ -53,7 +53,8 @@ class ALFWorldEnv(TextEnv):
         ``("pick_two_obj_and_place",)``; task ids stay those of the full split.
         ``expert``: who fills ``info["expert_action"]``: "oracle" (reads the hidden state, shortest
         plans) or "explorer" (searches until it has seen the object: demos a text-only policy can
-        imitate) or "explorer_fit" (the same, searching only receptacles that can hold the object).
+        imitate) or "explorer_fit" (the same, searching only receptacles that can hold the object)
+        or "explorer_random" (the same, searching by random ``go to`` moves seeded per episode).
         Tasks are verified with the oracle either way."""
         if expert not in EXPERTS:
             raise ValueError(f"expert must be one of {EXPERTS}, got {expert!r}")
@@ -78,7 +79,12 @@ class ALFWorldEnv(TextEnv):
     def _start(self, task: Task) -> str:
         self.game = self._game_for(task)
         self.world = initial_world(self.game)
-        self.memory = ExplorerMemory()
+        # The random search's seed comes from the env's generator, so reset(seed=...) fixes it
+        # (drawn only in that mode, and not while verifying: the other modes keep their task
+        # draws, and a task's first episode draws the same seed as later ones).
+        draw = self.expert == "explorer_random" and not self._verifying
+        seed = int(self.np_random.integers(2**31)) if draw else 0
+        self.memory = ExplorerMemory(seed=seed)
         return text.intro(self.game, self.world, task.data["goal_text"])
 
     def _transition(self, action: str) -> Transition:
@@ -100,7 +106,8 @@ class ALFWorldEnv(TextEnv):
         assert game is not None and world is not None
         met, total = goal_conditions(game, world)
         if self.expert != "oracle" and not self._verifying:
-            expert = explorer_action(game, world, self.memory, skip_unfit=self.expert == "explorer_fit")
+            expert = explorer_action(game, world, self.memory, skip_unfit=self.expert == "explorer_fit",
+                                     random_search=self.expert == "explorer_random")
         else:
             expert = expert_action(game, world)
         return {

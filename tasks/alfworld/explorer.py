@@ -19,6 +19,12 @@ on knowable facts and otherwise searches in an order the prompt shows:
   receptacle after the current one in sorted ``go to`` order, cyclically (the first one at the
   start). That rule depends on the current observation and the admissible list only, so a small
   model can learn it (the Markov property BC needs).
+* ``random_search=True`` (env ``expert="explorer_random"``) searches by going to a uniformly
+  random receptacle other than the current and the previous one (both in the prompt's window),
+  seeded by the episode's seed and the step count. Its choice depends only on the window, so
+  behaviour cloning learns a distribution over ``go to`` moves rather than a successor rule that
+  a tiny model fails to pick up (see README: the sorted-order model loops on ``go to`` the
+  receptacle it stands at), and it leaves RL something to learn: where objects tend to be.
 * ``skip_unfit=True`` (env ``expert="explorer_fit"``) also skips receptacles that cannot hold the
   sought object class (the domain's ``canContain``, e.g. no apple in a toaster): still knowable
   (it depends on the goal text and the names only), with shorter searches; the model must learn
@@ -32,6 +38,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from tasks.alfworld.world import FRIDGE, MICROWAVE, SINK, Action, Game, World, is_open, is_won
 
 _APPLIANCE = {"hot": (MICROWAVE, "heat"), "cool": (FRIDGE, "cool"), "clean": (SINK, "clean")}
@@ -39,12 +47,17 @@ _APPLIANCE = {"hot": (MICROWAVE, "heat"), "cool": (FRIDGE, "cool"), "clean": (SI
 
 @dataclass(frozen=True)
 class ExplorerMemory:
-    """What the agent has learnt this episode: a bitmask over objects listed in an observation.
+    """What the agent has learnt this episode: a bitmask over objects listed in an observation,
+    plus what the random search needs (``seed``, steps observed, the previous location).
 
     Frozen (updates return a new one) so env forks can share it without copying.
     """
 
     seen: int = 0
+    seed: int = 0
+    moves: int = 0
+    previous: int = -1  # the location before the current one (-1: none yet)
+    here: int = -1
 
     def observe(self, game: Game, world: World) -> ExplorerMemory:
         """Add what the state after a transition shows.
@@ -60,7 +73,8 @@ class ExplorerMemory:
                     seen |= 1 << o
         if world.held >= 0:
             seen |= 1 << world.held
-        return self if seen == self.seen else ExplorerMemory(seen)
+        previous = self.previous if here == self.here else self.here
+        return ExplorerMemory(seen, self.seed, self.moves + 1, previous, here)
 
 
 def _rank(game: Game) -> list[int]:
@@ -75,9 +89,12 @@ def _rank(game: Game) -> list[int]:
 class _Planner:
     """One decision: the oracle's phases over seen objects, else the search rule."""
 
-    def __init__(self, game: Game, world: World, memory: ExplorerMemory, skip_unfit: bool) -> None:
+    def __init__(self, game: Game, world: World, memory: ExplorerMemory, skip_unfit: bool,
+                 random_search: bool = False) -> None:
         self.game, self.world, self.seen = game, world, memory.seen
+        self.memory = memory
         self.skip_unfit = skip_unfit
+        self.random_search = random_search
         self.rank = _rank(game)
 
     def known(self, o: int) -> bool:
@@ -96,6 +113,14 @@ class _Planner:
                 if t == sought:
                     fits |= game.obj_fits[o]
             fits = fits or -1
+        if self.random_search:
+            avoid = {here, self.memory.previous}
+            options = [r for r in range(game.n_rec) if r not in avoid and fits >> r & 1]
+            options = options or [r for r in range(game.n_rec) if r != here and fits >> r & 1]
+            if not options:
+                return None
+            rng = np.random.default_rng((self.memory.seed, self.memory.moves))
+            return ("goto", options[int(rng.integers(len(options)))])
         order = sorted(range(game.n_rec), key=lambda r: self.rank[r])
         start = -1 if here < 0 else self.rank[here]
         for k in range(1, game.n_rec + 1):
@@ -192,13 +217,14 @@ class _Planner:
 
 
 def explorer_action(game: Game, world: World, memory: ExplorerMemory,
-                    skip_unfit: bool = False) -> Action | None:
+                    skip_unfit: bool = False, random_search: bool = False) -> Action | None:
     """The explorer's next action, or None when the goal holds (or no plan exists).
 
     ``memory`` must already include the current state (``memory.observe(game, world)``);
-    ``skip_unfit``: search only receptacles that can hold the sought object class.
+    ``skip_unfit``: search only receptacles that can hold the sought object class;
+    ``random_search``: search by random ``go to`` moves (seeded by ``memory``).
     """
-    return _Planner(game, world, memory, skip_unfit).plan()
+    return _Planner(game, world, memory, skip_unfit, random_search).plan()
 
 
 class ExplorerPolicy:
@@ -208,12 +234,14 @@ class ExplorerPolicy:
     the state first, so the memory follows whatever actions were actually taken).
     """
 
-    def __init__(self, skip_unfit: bool = False) -> None:
+    def __init__(self, skip_unfit: bool = False, random_search: bool = False) -> None:
         self.skip_unfit = skip_unfit
+        self.random_search = random_search
         self.memory = ExplorerMemory()
 
-    def reset(self) -> None:
-        self.memory = ExplorerMemory()
+    def reset(self, seed: int = 0) -> None:
+        """``seed``: the random search's (unused otherwise)."""
+        self.memory = ExplorerMemory(seed=seed)
 
     def act(self, game: Game, world: World) -> str | None:
         """The next command (as listed in ``admissible_actions``), or None when done."""
@@ -221,5 +249,5 @@ class ExplorerPolicy:
         from envs.alfworld.text import command
 
         self.memory = self.memory.observe(game, world)
-        action = explorer_action(game, world, self.memory, self.skip_unfit)
+        action = explorer_action(game, world, self.memory, self.skip_unfit, self.random_search)
         return None if action is None else command(game, action)

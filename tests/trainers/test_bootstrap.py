@@ -150,3 +150,60 @@ def test_stale_noise_shows_rejections_and_recovery_labels(stale):
     assert bool(rejected) == stale
     labels = {t for d in demos for _, t in d.steps}
     assert all(t.startswith("Think: next I ") for t in labels)
+
+
+def _toy_batch(model_dir):
+    import torch
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(model_dir)
+    rows = [tok("Task: go. Action: add 3").input_ids, tok("Observation: 5. Then: add 1 add 2").input_ids]
+    width = max(map(len, rows))
+    ids = torch.full((2, width), tok.pad_token_id)
+    mask = torch.zeros((2, width), dtype=torch.long)
+    labels = torch.full((2, width), -100)
+    for r, row in enumerate(rows):  # right padding, as in training; the last 3 tokens are labels
+        ids[r, :len(row)] = torch.tensor(row)
+        mask[r, :len(row)] = 1
+        labels[r, len(row) - 3:len(row)] = ids[r, len(row) - 3:len(row)]
+    return ids, mask, labels
+
+
+def test_bc_loss_is_the_label_loss_and_the_context_term_adds_the_prompt_lm_loss(quick_model):
+    """Weight 0: exactly HF's ``labels=`` loss. Weight w: that plus w times the mean next-token
+    loss over the other real (unpadded) tokens, computed here by hand."""
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    from trainers.bootstrap.build import _bc_loss
+
+    model = AutoModelForCausalLM.from_pretrained(quick_model)
+    ids, mask, labels = _toy_batch(quick_model)
+    with torch.no_grad():
+        reference = model(input_ids=ids, attention_mask=mask, labels=labels).loss
+        loss, action = _bc_loss(model, ids, mask, labels, 0.0)
+        assert torch.allclose(loss, reference, atol=1e-6) and torch.equal(loss, action)
+        weighted, action_w = _bc_loss(model, ids, mask, labels, 0.5)
+        logp = model(input_ids=ids, attention_mask=mask).logits.log_softmax(-1)
+    nll = []
+    for row in range(ids.shape[0]):
+        for t in range(1, ids.shape[1]):
+            if mask[row, t] and labels[row, t] == -100:
+                nll.append(-logp[row, t - 1, ids[row, t]])
+    by_hand = reference + 0.5 * torch.stack(nll).mean()
+    assert len(nll) > 5 and torch.allclose(weighted, by_hand, atol=1e-5)
+    assert torch.allclose(action_w, reference, atol=1e-6)
+
+
+def test_bootstrap_set_overrides_config_fields_and_refuses_bad_ones():
+    from trainers.cli.bootstrap import apply_settings
+
+    config = BootstrapConfig()
+    apply_settings(config, ["hidden_size=256", "context_loss_weight=1", "device=cuda",
+                            "stale_noise=true"])
+    assert (config.hidden_size, config.context_loss_weight, config.device, config.stale_noise) == (
+        256, 1.0, "cuda", True)
+    with pytest.raises(SystemExit, match="KEY one of"):
+        apply_settings(config, ["hidden=3"])
+    with pytest.raises(SystemExit, match="expected int"):
+        apply_settings(config, ["num_layers=two"])

@@ -66,6 +66,8 @@ class BootstrapConfig:
     threads: int = 2
     max_new_tokens: int = 48
     eval_temperature: float = 0.3  # the model's default sampling temperature for eval
+    device: str = "cpu"  # torch device for behaviour cloning ("cuda" where there is one)
+    context_loss_weight: float = 0.0  # auxiliary LM loss on prompt tokens (see _bc_loss)
 
     @classmethod
     def quick(cls, output: str) -> BootstrapConfig:
@@ -167,6 +169,27 @@ def _batches(samples: list, batch_tokens: int, rng: np.random.Generator) -> list
     return batches
 
 
+def _bc_loss(model: Any, ids: Any, mask: Any, labels: Any, context_weight: float) -> tuple[Any, Any]:
+    """(loss to optimise, action loss). The action loss is the mean cross-entropy over the label
+    tokens, as ``model(..., labels=labels).loss``; ``context_weight`` > 0 adds that weight times
+    the language-model loss on every other real token (the prompts: observations, admissible
+    lists). Prompts are ~95% of the tokens and full of copies (an observation's objects reappear
+    in the admissible list's ``take`` commands), so this auxiliary loss trains the copying a
+    policy needs from the same forward pass; with it off, the LM head runs only where there is
+    a label."""
+    from torch.nn.functional import cross_entropy
+
+    hidden = model.model(input_ids=ids, attention_mask=mask).last_hidden_state[:, :-1]
+    targets = labels[:, 1:]
+    keep = targets != -100
+    action = cross_entropy(model.lm_head(hidden[keep]).float(), targets[keep])
+    if context_weight <= 0:
+        return action, action
+    context = (mask[:, 1:] == 1) & ~keep
+    lm = cross_entropy(model.lm_head(hidden[context]).float(), ids[:, 1:][context])
+    return action + context_weight * lm, action.detach()
+
+
 def _plot(losses: list[float], path: Path) -> None:
     import matplotlib
 
@@ -212,6 +235,8 @@ def bootstrap(config: BootstrapConfig, progress: bool = True) -> Path:
                        max_position_embeddings=max(4096, config.max_seq_tokens), seed=config.seed)
     tokenizer = _as_reloaded(trained, model, out, texts[:: max(1, len(texts) // 200)])
     samples = _encode(demos, tokenizer, config.max_seq_tokens)
+    device = torch.device(config.device)
+    model.to(device)
     model.train()
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=0.0)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=config.lr,
@@ -235,15 +260,17 @@ def bootstrap(config: BootstrapConfig, progress: bool = True) -> Path:
             ids[row, : len(x)] = torch.tensor(x)
             labels[row, : len(y)] = torch.tensor(y)
             mask[row, : len(x)] = 1
-        loss = model(input_ids=ids, attention_mask=mask, labels=labels).loss
+        loss, action_loss = _bc_loss(model, ids.to(device), mask.to(device), labels.to(device),
+                                     config.context_loss_weight)
         optimizer.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
         schedule.step()
-        losses.append(loss.item())
+        losses.append(action_loss.item())
         bar.set_postfix(loss=f"{losses[-1]:.3f}")
     model.eval()
+    model.to("cpu")
     model.save_pretrained(out)
     tokenizer.save_pretrained(out)
     _plot(losses, out / "loss.png")

@@ -24,7 +24,38 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--steps", type=int, default=None, help="behaviour-cloning steps")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--device", default=None, help="torch device for cloning (default cpu)")
+    parser.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE",
+                        help="any other BootstrapConfig field, e.g. hidden_size=256 lr=0.002 "
+                             "(values parsed as JSON, else taken as strings)")
     parser.set_defaults(func=run)
+
+
+def apply_settings(config: object, settings: list[str]) -> None:
+    """Set ``KEY=VALUE`` pairs on a dataclass config, refusing unknown keys and wrong types.
+
+    >>> from trainers.bootstrap import BootstrapConfig
+    >>> c = BootstrapConfig(); apply_settings(c, ["hidden_size=256", "device=cuda"])
+    >>> (c.hidden_size, c.device)
+    (256, 'cuda')
+    """
+    from dataclasses import fields
+
+    known = {f.name: f for f in fields(config)}  # type: ignore[arg-type]
+    for item in settings:
+        key, sep, raw = item.partition("=")
+        if not sep or key not in known:
+            raise SystemExit(f"--set takes KEY=VALUE with KEY one of {sorted(known)}, got {item!r}")
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError:
+            value = raw
+        current = getattr(config, key)
+        if isinstance(current, float) and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if type(value) is not type(current):
+            raise SystemExit(f"--set {key}: expected {type(current).__name__}, got {raw!r}")
+        setattr(config, key, value)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -50,6 +81,9 @@ def run(args: argparse.Namespace) -> int:
     if args.context_mode is not None:
         config.context_mode = args.context_mode
     config.seed, config.threads = args.seed, args.threads
+    if args.device:
+        config.device = args.device
+    apply_settings(config, args.set)
     out = bootstrap(config)
     meta = json.loads((out / "stepgym.json").read_text())
     print(f"saved {out}  ({meta['num_parameters']:,} parameters, {meta['bc_samples']} BC samples, "

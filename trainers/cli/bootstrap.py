@@ -25,14 +25,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--device", default=None, help="torch device for cloning (default cpu)")
-    parser.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE",
-                        help="any other BootstrapConfig field, e.g. hidden_size=256 lr=0.002 "
-                             "(values parsed as JSON, else taken as strings)")
+    parser.add_argument("--set", dest="overrides", action="append", default=None,
+                        metavar="KEY=VALUE", help="any other BootstrapConfig field, e.g. "
+                        "--set hidden_size=256 --set lr=0.002 (repeatable; values parsed as YAML)")
     parser.set_defaults(func=run)
 
 
-def apply_settings(config: object, settings: list[str]) -> None:
-    """Set ``KEY=VALUE`` pairs on a dataclass config, refusing unknown keys and wrong types.
+def apply_settings(config: object, settings: list[str] | None) -> None:
+    """Set ``KEY=VALUE`` pairs (``--set``) on a dataclass config, refusing unknown keys and
+    wrong types (an int is accepted for a float field).
 
     >>> from trainers.bootstrap import BootstrapConfig
     >>> c = BootstrapConfig(); apply_settings(c, ["hidden_size=256", "device=cuda"])
@@ -41,20 +42,17 @@ def apply_settings(config: object, settings: list[str]) -> None:
     """
     from dataclasses import fields
 
-    known = {f.name: f for f in fields(config)}  # type: ignore[arg-type]
-    for item in settings:
-        key, sep, raw = item.partition("=")
-        if not sep or key not in known:
-            raise SystemExit(f"--set takes KEY=VALUE with KEY one of {sorted(known)}, got {item!r}")
-        try:
-            value = json.loads(raw)
-        except json.JSONDecodeError:
-            value = raw
+    from trainers.cli.overrides import parse_overrides
+
+    known = sorted(f.name for f in fields(config))  # type: ignore[arg-type]
+    for key, value in parse_overrides(settings).items():
+        if key not in known:
+            raise SystemExit(f"--set takes KEY=VALUE with KEY one of {known}, got {key!r}")
         current = getattr(config, key)
-        if isinstance(current, float) and isinstance(value, int) and not isinstance(value, bool):
+        if isinstance(current, float) and type(value) is int:
             value = float(value)
         if type(value) is not type(current):
-            raise SystemExit(f"--set {key}: expected {type(current).__name__}, got {raw!r}")
+            raise SystemExit(f"--set {key}: expected {type(current).__name__}, got {value!r}")
         setattr(config, key, value)
 
 
@@ -83,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     config.seed, config.threads = args.seed, args.threads
     if args.device:
         config.device = args.device
-    apply_settings(config, args.set)
+    apply_settings(config, args.overrides)
     out = bootstrap(config)
     meta = json.loads((out / "stepgym.json").read_text())
     print(f"saved {out}  ({meta['num_parameters']:,} parameters, {meta['bc_samples']} BC samples, "

@@ -34,13 +34,11 @@ def load_recipe(path: str, overrides: list[str] | None = None) -> dict[str, Any]
     """The recipe mapping with ``KEY=VALUE`` overrides applied (values parsed as YAML)."""
     import yaml
 
+    from trainers.cli.overrides import parse_overrides
+
     with open(path) as fh:
         data = yaml.safe_load(fh) or {}
-    for item in overrides or []:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise SystemExit(f"--set expects KEY=VALUE, got {item!r}")
-        data[key.strip()] = yaml.safe_load(value)
+    data.update(parse_overrides(overrides))
     trainer = data.get("trainer", "ppo")
     if trainer != "ppo":
         raise SystemExit(f"{path} is a {trainer!r} recipe; train-ppo runs trainer: ppo")

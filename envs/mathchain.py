@@ -12,6 +12,11 @@ j, through a link phi (identity, scaling, offset or unit conversion); see
   same problem (no penalty beyond the step; the registered step limit ends hopeless
   episodes). ``progress`` is the fraction of problems solved.
 
+Difficulty levels (a kwarg and a reset option, ``level``; :mod:`tasks.mathchain.levels`):
+1 (one problem, one-digit quantities, answers below 100) .. 4 (h1's setting above, the
+default). A level sets the number ranges and the default horizon; ``horizon`` (a reset
+option, else the ``horizon`` kwarg) overrides the level's horizon.
+
 In both modes a reply with no readable number (see :mod:`tasks.mathchain.answers`) gets a
 hint and ``action_valid=False``, and the episode goes on. The expert's action is a correct
 worked solution ending in ``\\boxed{answer}`` (the whole chain in single mode, the current
@@ -25,7 +30,8 @@ from typing import Any, ClassVar
 from envs.core import TextEnv, Transition
 from tasks.base import Task
 from tasks.mathchain.answers import extract_answer
-from tasks.mathchain.suite import DEFAULT_HORIZON, MathChainSuite
+from tasks.mathchain.levels import BENCHMARK_LEVEL
+from tasks.mathchain.suite import MathChainSuite
 from tasks.mathchain.units import fmt
 
 MODES = ("single", "multi")
@@ -57,7 +63,8 @@ class MathChainEnv(TextEnv):
     def __init__(
         self,
         mode: str = "single",
-        horizon: int = DEFAULT_HORIZON,
+        horizon: int | None = None,
+        level: int = BENCHMARK_LEVEL,
         split: str = "train",
         render_mode: str | None = None,
         expert_style: str = "worked",
@@ -69,7 +76,7 @@ class MathChainEnv(TextEnv):
             raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
         if expert_style not in EXPERT_STYLES:
             raise ValueError(f"expert_style must be one of {EXPERT_STYLES}, got {expert_style!r}")
-        super().__init__(MathChainSuite(default_horizon=horizon), split=split,
+        super().__init__(MathChainSuite(default_horizon=horizon, level=level), split=split,
                          render_mode=render_mode, max_action_length=max_action_length,
                          verify_tasks=verify_tasks)
         self.mode = mode

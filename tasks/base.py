@@ -18,7 +18,7 @@ import hashlib
 import json
 import zlib
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -106,6 +106,19 @@ def parse_task_id(task_id: str) -> tuple[str, str, int, dict[str, str]]:
     return suite, split, int(index), options
 
 
+def check_level(value: Any, levels: Sequence[int]) -> int:
+    """A difficulty level (an int, or its text from a task id) checked against ``levels``.
+
+    >>> check_level("2", (1, 2, 3))
+    2
+    """
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or int(value) not in levels:
+        raise ValueError(f"level must be one of {list(levels)}, got {value!r}")
+    return int(value)
+
+
 Verifier = Callable[[Task], bool]
 
 
@@ -122,6 +135,12 @@ class TaskSuite(ABC):
     frozen_checksums: Mapping[str, str] = {}
     #: option names (curriculum knobs etc.) that change generation and are part of the id
     generation_options: tuple[str, ...] = ()
+    #: difficulty levels, easiest first (empty: the suite has none). ``benchmark_level`` is
+    #: the benchmark's own setting: a task id names it by leaving ``level=`` out, so its ids
+    #: stay as they were; ``level`` is this instance's default (level-aware suites set it)
+    levels: tuple[int, ...] = ()
+    benchmark_level: int = 0
+    level: int = 0
 
     def __init__(self) -> None:
         self._cache: dict[str, Task] = {}
@@ -138,6 +157,12 @@ class TaskSuite(ABC):
         if not options:
             return {}
         return {k: options[k] for k in self.generation_options if k in options}
+
+    def level_option(self, options: Mapping[str, Any] | None) -> dict[str, int]:
+        """``{"level": L}`` for the level ``options`` ask for (else this suite's ``level``),
+        checked; ``{}`` for the benchmark level, which task ids leave implicit."""
+        level = check_level((options or {}).get("level", self.level), self.levels)
+        return {} if level == self.benchmark_level else {"level": level}
 
     # --- public API ------------------------------------------------------------------
     def split_size(self, split: str) -> int | None:
@@ -196,6 +221,8 @@ class TaskSuite(ABC):
         suite, split, index, options = parse_task_id(task_id)
         if suite != self.name:
             raise ValueError(f"task id {task_id!r} belongs to suite {suite!r}, not {self.name!r}")
+        if self.levels:  # no ``level=`` in an id means the benchmark level, whatever our default
+            options.setdefault("level", str(self.benchmark_level))
         return self.get(split, index, options, verify)
 
     def iter_split(

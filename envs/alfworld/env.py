@@ -7,8 +7,9 @@ applicable command (sorted, like TextWorld), ``progress`` is the fraction of the
 conditions met and ``expert_action`` comes from a full-knowledge planner
 (tasks/alfworld/expert.py), or with ``expert="explorer"`` / ``"explorer_fit"`` from a
 demonstrator that uses only what the agent has seen (tasks/alfworld/explorer.py: imitable, for
-behaviour cloning). See
-docs/alfworld.md.
+behaviour cloning). ``level`` (1-5, kwarg or reset option) picks a difficulty level, from one
+pick-and-place task type in a three-receptacle room up to the benchmark (5, the default); see
+tasks/alfworld/levels.py and docs/alfworld.md.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from envs.alfworld.commands import parse
 from envs.core import TextEnv, Transition
 from tasks.alfworld.expert import expert_action
 from tasks.alfworld.explorer import ExplorerMemory, explorer_action
+from tasks.alfworld.levels import BENCHMARK_LEVEL
 from tasks.alfworld.suite import ALFWorldSuite
 from tasks.alfworld.world import (
     Game,
@@ -31,7 +33,7 @@ from tasks.alfworld.world import (
     initial_world,
     valid_actions,
 )
-from tasks.base import Task
+from tasks.base import Task, check_level
 
 EXPERTS = ("oracle", "explorer", "explorer_fit", "explorer_random")  # who fills info["expert_action"]
 
@@ -48,18 +50,22 @@ class ALFWorldEnv(TextEnv):
     verify_step_limit: ClassVar[int] = 50  # the benchmark's episode limit: the expert must fit it
 
     def __init__(self, split: str = "train", render_mode: str | None = None, verify_tasks: bool = True,
-                 task_types: Sequence[str] | None = None, expert: str = "oracle") -> None:
+                 task_types: Sequence[str] | None = None, expert: str = "oracle",
+                 level: int = BENCHMARK_LEVEL) -> None:
         """``task_types``: serve only these of the six types (default all), e.g.
         ``("pick_two_obj_and_place",)``; task ids stay those of the full split.
         ``expert``: who fills ``info["expert_action"]``: "oracle" (reads the hidden state, shortest
         plans) or "explorer" (searches until it has seen the object: demos a text-only policy can
         imitate) or "explorer_fit" (the same, searching only receptacles that can hold the object)
         or "explorer_random" (the same, searching by random ``go to`` moves seeded per episode).
-        Tasks are verified with the oracle either way."""
+        Tasks are verified with the oracle either way.
+        ``level``: difficulty, 1 (trivial) .. 5 (the benchmark, default); ``reset(options=
+        {"level": n})`` plays one episode at another level. Bad levels raise ValueError."""
         if expert not in EXPERTS:
             raise ValueError(f"expert must be one of {EXPERTS}, got {expert!r}")
-        super().__init__(ALFWorldSuite(task_types), split=split, render_mode=render_mode,
-                         verify_tasks=verify_tasks)
+        suite = ALFWorldSuite(task_types, level=level)
+        super().__init__(suite, split=split, render_mode=render_mode, verify_tasks=verify_tasks)
+        self.level = suite.level
         self.expert = expert
         self._games: dict[str, Game] = {}
         self.game: Game | None = None
@@ -74,6 +80,18 @@ class ALFWorldEnv(TextEnv):
                 self._games.clear()
             game = self._games[task.task_id] = Game(task.data)
         return game
+
+    def _select_task(self, seed: int | None, options: dict[str, Any]) -> Task:
+        """A ``level`` option also picks the seed's index by the types that level serves."""
+        if "level" in options:
+            level = check_level(options["level"], self.suite.levels)
+            if "task_id" not in options and "task_index" not in options:
+                assert isinstance(self.suite, ALFWorldSuite)
+                if seed is None:
+                    seed = int(self.np_random.integers(0, 2**31 - 1))
+                split = options.get("split", self.split)
+                options = {**options, "task_index": self.suite.index_for_seed(split, seed, level)}
+        return super()._select_task(seed, options)
 
     # ------------------------------------------------------------------ hooks
     def _start(self, task: Task) -> str:

@@ -8,6 +8,11 @@ Bad input (malformed JSON, unknown tools, missing or mistyped arguments) and too
 errors come back as readable messages; the episode continues. Reward 1 for a correct
 final answer, else 0. ``info`` adds ``tool_calls`` and ``failed_calls``; ``progress`` is
 the fraction of the ground-truth plan's calls made with correct arguments.
+
+Difficulty levels (a kwarg and a reset option, ``level``; :mod:`tasks.tooluse.levels`): 1 (one
+call among three offered tools) .. 4 (PORTool's setting, the default). Below level 4 only the
+task's offered tools are listed in the prompt and in :attr:`ToolUseEnv.tool_schemas`, and a
+call to another tool is refused like an unknown tool.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from envs.tooluse.plan import call_matches, expert_turn, flat_plan
 from envs.tooluse.tools import TOOLS, call_tool, render_result, tool_schemas
 from tasks.base import Task
 from tasks.tooluse.answers import check_answer
+from tasks.tooluse.levels import BENCHMARK_LEVEL
 from tasks.tooluse.suite import ToolUseSuite
 from tasks.tooluse.world import World, generate_world
 
@@ -29,7 +35,8 @@ TOOLS_IN_PROMPT = ("names", "schemas", "none")
 
 class ToolUseEnv(TextEnv):
     """Tool-use env (see module docstring). ``env.unwrapped.tool_schemas`` holds the
-    OpenAI/Qwen function schemas to pass to ``apply_chat_template(tools=...)``."""
+    OpenAI/Qwen function schemas to pass to ``apply_chat_template(tools=...)``: those of the
+    current task's offered tools (all tools at the benchmark level and before any reset)."""
 
     prompt_format: ClassVar[str] = "tool_call"
     action_help: ClassVar[str] = FORMAT_HELP
@@ -41,17 +48,30 @@ class ToolUseEnv(TextEnv):
         render_mode: str | None = None,
         tools_in_prompt: str = "names",
         verify_tasks: bool = True,
+        level: int = BENCHMARK_LEVEL,
     ) -> None:
         if tools_in_prompt not in TOOLS_IN_PROMPT:
             raise ValueError(f"tools_in_prompt must be one of {TOOLS_IN_PROMPT}, got {tools_in_prompt!r}")
-        super().__init__(ToolUseSuite(), split=split, render_mode=render_mode,
+        super().__init__(ToolUseSuite(level=level), split=split, render_mode=render_mode,
                          max_action_length=4096, max_observation_length=1 << 16, verify_tasks=verify_tasks)
         self.tools_in_prompt = tools_in_prompt
-        self.tool_schemas: list[dict[str, Any]] = tool_schemas()
+        self._all_schemas: list[dict[str, Any]] = tool_schemas()
         self._world: World | None = None
         self._matched: list[bool] = []
         self._tool_calls = 0
         self._failed_calls = 0
+
+    @property
+    def offered_tools(self) -> list[str]:
+        """The tools this task offers (every tool at the benchmark level or before a reset)."""
+        tools = self._task.data.get("tools") if self._task is not None else None
+        return list(tools) if tools is not None else list(TOOLS)
+
+    @property
+    def tool_schemas(self) -> list[dict[str, Any]]:
+        """The offered tools' schemas, in ``TOOLS`` order."""
+        offered = set(self.offered_tools)
+        return [s for s in self._all_schemas if s["function"]["name"] in offered]
 
     # ------------------------------------------------------------------ hooks
     def _start(self, task: Task) -> str:
@@ -64,7 +84,7 @@ class ToolUseEnv(TextEnv):
     def _prompt(self, task: Task) -> str:
         text = f"{task.goal}\n\n{FORMAT_HELP}"
         if self.tools_in_prompt == "names":
-            text += " Tools: " + ", ".join(TOOLS) + "."
+            text += " Tools: " + ", ".join(self.offered_tools) + "."
         elif self.tools_in_prompt == "schemas":
             text += "\nTools:\n" + "\n".join(json.dumps(s) for s in self.tool_schemas)
         return text
@@ -83,8 +103,9 @@ class ToolUseEnv(TextEnv):
         plan = flat_plan(self._task.data["plan"])
         for parsed in turn.calls:
             self._tool_calls += 1
-            if parsed.error is not None:
-                result, kind, args = {"error": parsed.error}, "invalid", None
+            refusal = parsed.error if parsed.error is not None else self._not_offered(parsed.name)
+            if refusal is not None:
+                result, kind, args = {"error": refusal}, "invalid", None
             else:
                 result, kind = call_tool(self._world, parsed.name, parsed.arguments)
                 args = TOOLS[parsed.name].validate(parsed.arguments) if kind != "invalid" else None
@@ -100,6 +121,16 @@ class ToolUseEnv(TextEnv):
             name = parsed.name if isinstance(parsed.name, str) else None
             blocks.append("<tool_response>\n" + render_result({"name": name, **_wrap(result)}) + "\n</tool_response>")
         return Transition("\n".join(blocks), action_valid=valid)
+
+    def _not_offered(self, name: Any) -> str | None:
+        """Below the benchmark level, the refusal of a tool the task does not offer (None: go
+        ahead; the benchmark level offers every tool and leaves unknown names to call_tool)."""
+        assert self._task is not None
+        offered = self._task.data.get("tools")
+        if offered is None or name in offered:
+            return None
+        head = f"tool {name!r} is not offered in this task" if name in TOOLS else f"unknown tool {str(name)[:60]!r}"
+        return f"{head}; offered tools: {', '.join(offered)}"
 
     def _info(self) -> dict[str, Any]:
         assert self._task is not None

@@ -15,6 +15,11 @@ Cheap copies: the catalogue and its search index live in process-wide caches key
 ``(catalogue_seed, num_products)``; an env holds only those parameters, the task and a small
 immutable :class:`~envs.webshop.pages.World`, so pickling, forking and vector envs copy
 almost nothing and an unpickled env looks the catalogue up (or rebuilds it) by its params.
+
+Difficulty levels (a kwarg and a reset option, ``level``; :mod:`tasks.webshop.levels`): 1 (300
+products, one attribute, no options, the target on the first page of a search for the
+instruction) .. 4 (the benchmark, the default). The catalogue is the current task's
+(``task.data["catalogue"]``), so a reset may switch levels.
 """
 
 from __future__ import annotations
@@ -24,12 +29,21 @@ from typing import Any, ClassVar
 from envs.core import TextEnv, Transition
 from envs.webshop import engine
 from envs.webshop.expert import expert_action
-from envs.webshop.pages import DONE, ITEM, SUB_PAGES, World, admissible_actions, observation
+from envs.webshop.pages import (
+    DONE,
+    ITEM,
+    PER_PAGE,
+    SUB_PAGES,
+    World,
+    admissible_actions,
+    observation,
+)
 from envs.webshop.reward import webshop_reward
 from envs.webshop.search import SearchIndex, get_search_index
 from tasks.base import Task
 from tasks.webshop.catalogue import DEFAULT_NUM_PRODUCTS, DEFAULT_SEED, Catalogue, get_catalogue
 from tasks.webshop.instructions import Goal
+from tasks.webshop.levels import BENCHMARK_LEVEL, LEVELS
 from tasks.webshop.suite import WebShopSuite
 
 
@@ -55,22 +69,26 @@ class WebShopEnv(TextEnv):
         render_mode: str | None = None,
         verify_tasks: bool = True,
         max_action_length: int = 4096,
+        level: int = BENCHMARK_LEVEL,
     ) -> None:
         super().__init__(
-            WebShopSuite(catalogue_seed, num_products), split=split, render_mode=render_mode,
+            WebShopSuite(catalogue_seed, num_products, level), split=split, render_mode=render_mode,
             max_action_length=max_action_length, verify_tasks=verify_tasks,
         )
         self.num_products = int(num_products)
         self.catalogue_seed = int(catalogue_seed)
         self.world = World()
         self._goal: Goal | None = None
-        self._goal_task_id = ""
+        self._goal_task: Task | None = None  # the task ``_goal`` was read from
         get_search_index(self.catalogue)  # build (or load) once per process, up front
 
     # ------------------------------------------------------------------ shared data
     @property
     def catalogue(self) -> Catalogue:
-        return get_catalogue(self.catalogue_seed, self.num_products)
+        """The current task's catalogue (before a reset: that of the env's level)."""
+        if self._task is None:
+            return self.suite.catalogue
+        return _task_catalogue(self._task)
 
     @property
     def index(self) -> SearchIndex:
@@ -80,15 +98,22 @@ class WebShopEnv(TextEnv):
     def goal(self) -> Goal:
         task = self._task
         assert task is not None
-        if self._goal is None or self._goal_task_id != task.task_id:
+        # keyed by the task itself, not its id: verification retries one id with new data
+        if self._goal is None or self._goal_task is not task:
             self._goal = Goal.from_data(dict(task.data))
-            self._goal_task_id = task.task_id
+            self._goal_task = task
         return self._goal
 
     @property
     def target(self) -> int:
         assert self._task is not None
         return int(self._task.data["product_index"])
+
+    # ------------------------------------------------------------------ verification
+    def verify(self, task: Task) -> bool:
+        """The expert wins, and at levels that promise it, ``search[<instruction>]`` shows
+        the target on the first result page."""
+        return _on_first_page(task) and super().verify(task)
 
     # ------------------------------------------------------------------ hooks
     def _start(self, task: Task) -> str:
@@ -147,3 +172,17 @@ class WebShopEnv(TextEnv):
         from envs.webshop.html import render_page
 
         return render_page(self.world, self.goal, self.catalogue, action_url=action_url, feedback=feedback)
+
+
+def _task_catalogue(task: Task) -> Catalogue:
+    spec = task.data["catalogue"]
+    return get_catalogue(int(spec["seed"]), int(spec["size"]))
+
+
+def _on_first_page(task: Task) -> bool:
+    """False when the task's level promises the target on page 1 of a search for the
+    instruction and it is not there."""
+    if not LEVELS[int(task.options.get("level", BENCHMARK_LEVEL))].first_page:
+        return True
+    results = get_search_index(_task_catalogue(task)).search(task.data["instruction"])
+    return int(task.data["product_index"]) in results[:PER_PAGE]

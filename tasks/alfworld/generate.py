@@ -6,16 +6,20 @@ coffeemachine, toaster), and 1-3 instances of each object class the plan lists t
 placement table can put somewhere, each in a random compatible receptacle (as ALFRED's scene
 randomiser spawns 1..``MAX_NUM_OF_OBJ_INSTANCES`` = 3 copies). The goal follows ALFWorld's
 ``pddl_params``: object class, parent receptacle class, toggle class, with the room types of
-``GOALS_VALID`` and the goal text drawn from ``goal_library.py``'s templates.
+``GOALS_VALID`` and the goal text drawn from ``goal_library.py``'s templates. Below the top
+difficulty level (tasks/alfworld/levels.py) the scene is then cut down by :func:`shrink_scene`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from tasks.alfworld.facts import LAMP_HOSTS, facts, instance_names, mangle
+
+if TYPE_CHECKING:
+    from tasks.alfworld.levels import Level
 
 TASK_TYPES: tuple[str, ...] = (
     "pick_and_place_simple",
@@ -100,9 +104,12 @@ def _candidates(task_type: str, rec_ids: list[str], placements: list[tuple[str, 
 
 
 def generate_task_data(
-    task_type: str, plans: list[str], rng: np.random.Generator
+    task_type: str, plans: list[str], rng: np.random.Generator, level: Level | None = None
 ) -> dict[str, Any]:
-    """One task's JSON-able data: floor plan, receptacles, objects (with their receptacle), goal."""
+    """One task's JSON-able data: floor plan, receptacles, objects (with their receptacle), goal.
+
+    ``level``: a difficulty level below the benchmark shrinks the scene once the goal is drawn
+    (None or the benchmark level: the benchmark's scene, with exactly the same draws as ever)."""
     table = facts()
     valid_rooms = set(table["goals_valid"][task_type])
     pool = [p for p in plans if table["scenes"][p]["room"] in valid_rooms]
@@ -110,6 +117,8 @@ def generate_task_data(
         plan = pool[int(rng.integers(len(pool)))]
         rec_ids, placements = build_scene(plan, rng)
         cands = _candidates(task_type, rec_ids, placements)
+        if level is not None and level.no_opening:
+            cands = [c for c in cands if not c[1] or not _openable(c[1])] or cands
         if not cands:
             continue
         obj, recep, toggle = cands[int(rng.integers(len(cands)))]
@@ -117,6 +126,8 @@ def generate_task_data(
             placements = _ensure_two(obj, recep, rec_ids, placements, rng)
             if placements is None:
                 continue
+        if level is not None and not level.is_benchmark:
+            rec_ids, placements = shrink_scene(level, task_type, rec_ids, placements, (obj, recep, toggle), rng)
         return _pack(task_type, plan, rec_ids, placements, obj, recep, toggle, rng)
     raise RuntimeError(f"no valid {task_type} scene in {len(pool)} floor plans")
 
@@ -136,6 +147,71 @@ def _ensure_two(obj: str, recep: str, rec_ids: list[str], placements: list[tuple
         if rec_type(r) == recep:
             per_rec[r] = per_rec.get(r, 0) + 1
     return None if max(per_rec.values(), default=0) >= 2 else placements
+
+
+def _cls(thor_id: str) -> str:
+    return thor_id.split("|")[0]
+
+
+def _openable(rec: str) -> bool:
+    """Whether a receptacle (THOR id or class name) must be opened to see or use its inside."""
+    return rec_type(rec) in facts()["openable_classes"]
+
+
+def _sample(items: list[Any], k: int | None, rng: np.random.Generator) -> list[Any]:
+    """At most ``k`` of ``items`` (all when None), drawn at random, in their original order."""
+    if k is None or len(items) <= k:
+        return list(items)
+    chosen = sorted(int(i) for i in rng.permutation(len(items))[:k])
+    return [items[i] for i in chosen]
+
+
+def shrink_scene(level: Level, task_type: str, rec_ids: list[str], placements: list[tuple[str, str]],
+                 goal: tuple[str, str, str], rng: np.random.Generator) -> tuple[list[str], list[tuple[str, str]]]:
+    """A smaller room for an easier ``level``, keeping everything the goal ``(obj, recep, toggle)``
+    needs: kept goal objects and their hosts, one receptacle of the goal class, the task's
+    appliance, the lamp and its host; then random other receptacles up to ``max_receptacles`` and
+    random other objects (from kept receptacles) up to ``max_distractors``.
+
+    Subsets keep the generator's guarantees: the goal does not hold at the start (pick_and_place
+    objects are in no goal-class receptacle, pick_two's are not two in one), and every object
+    still has a receptacle that may hold it (its host).
+    """
+    obj, recep, toggle = goal
+    targets = _goal_objects(level, task_type, obj, placements, rng)
+    lamps = [p for p in placements if toggle and _cls(p[0]) == toggle]
+    needed = {r for _, r in targets + lamps}
+    for cls in (recep, _NEEDS.get(task_type, ("", ""))[0]):
+        hosts = [r for r in rec_ids if rec_type(r) == cls]
+        if hosts and not needed.intersection(hosts):
+            needed.add(hosts[int(rng.integers(len(hosts)))])
+    kept = needed | set(_other_receptacles(level, [r for r in rec_ids if r not in needed], len(needed), rng))
+    pool = [p for p in placements if _cls(p[0]) not in (obj, toggle) and p[1] in kept]
+    keep_objs = set(targets + lamps + _sample(pool, level.max_distractors, rng))
+    return [r for r in rec_ids if r in kept], [p for p in placements if p in keep_objs]
+
+
+def _goal_objects(level: Level, task_type: str, obj: str, placements: list[tuple[str, str]],
+                  rng: np.random.Generator) -> list[tuple[str, str]]:
+    """The placements of the goal class a level keeps: all, or the fewest the task needs
+    (preferring objects in the open with ``no_opening``)."""
+    targets = [p for p in placements if _cls(p[0]) == obj]
+    if level.no_opening:
+        targets = [p for p in targets if not _openable(p[1])] or targets
+    if level.few_targets:
+        targets = _sample(targets, 2 if task_type == "pick_two_obj_and_place" else 1, rng)
+    return targets
+
+
+def _other_receptacles(level: Level, others: list[str], n_needed: int, rng: np.random.Generator) -> list[str]:
+    """Random receptacles to fill the room up to ``max_receptacles`` (open ones first with
+    ``no_opening``)."""
+    room = None if level.max_receptacles is None else max(0, level.max_receptacles - n_needed)
+    if not level.no_opening:
+        return _sample(others, room, rng)
+    chosen = _sample([r for r in others if not _openable(r)], room, rng)
+    left = None if room is None else room - len(chosen)
+    return chosen + _sample([r for r in others if _openable(r)], left, rng)
 
 
 def _pack(task_type: str, plan: str, rec_ids: list[str], placements: list[tuple[str, str]],

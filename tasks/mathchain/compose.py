@@ -13,6 +13,7 @@ stream, so generation stays deterministic.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -223,9 +224,11 @@ def _reach(slot: Quantity) -> tuple[int, int]:
 _Row = tuple[Family, Quantity, int, int, bool, dict[str, tuple[int, int]]]
 
 
-def _rows(families: Sequence[Family]) -> tuple[_Row, ...]:
+@functools.lru_cache(maxsize=16)
+def _rows(families: tuple[Family, ...]) -> tuple[_Row, ...]:
     """Per (family, slot): y's reach, whether the family's answer has a convertible unit,
-    and the slot's conversion factors (num, den) from every unit that converts to it."""
+    and the slot's conversion factors (num, den) from every unit that converts to it
+    (cached per family tuple: difficulty levels pass their own)."""
     rows = []
     for family in families:
         for slot in family.slots:
@@ -254,7 +257,7 @@ def _link_pools(
     * ``convertible``: a unit conversion maps y exactly to an integer in the slot's range;
     * ``dimensioned``: the family answers in a convertible unit (hours, kg, ...).
     """
-    rows = _ROWS if families is FAMILIES else _rows(families)
+    rows = _ROWS if families is FAMILIES else _rows(tuple(families))
     pairs: list[Pair] = []
     convertible: list[Pair] = []
     dimensioned: list[Pair] = []

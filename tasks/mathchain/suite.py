@@ -5,6 +5,13 @@ tasks per horizon; horizon is a generation option and so part of the task id, e.
 ``mathchain:eval:17:horizon=5``). The eval split's checksum for each horizon 1..8 is
 stored in :data:`EVAL_CHECKSUMS` and tested: changing a template, a range or the
 composition rules changes them, which must come with a version bump of the env id.
+
+Difficulty levels (:mod:`tasks.mathchain.levels`) are a generation option too: 1 (one small
+problem) .. 4 (today's setting, the default). Below level 4 the level is part of the id
+(``mathchain:eval:17:horizon=1,level=1``) and its eval split (at the level's own horizon) is
+frozen in :data:`LEVEL_EVAL_CHECKSUMS`. The horizon comes from, in order: the ``horizon``
+option, the suite's ``default_horizon`` (the env's ``horizon`` kwarg) when given, the level's
+horizon.
 """
 
 from __future__ import annotations
@@ -14,12 +21,13 @@ from typing import Any
 
 import numpy as np
 
-from tasks.base import Task, TaskSuite
+from tasks.base import Task, TaskSuite, check_level
 from tasks.mathchain.compose import Draws, build_chain
+from tasks.mathchain.levels import BENCHMARK_LEVEL, LEVELS, level_families
 
 MIN_HORIZON = 1
 MAX_HORIZON = 16
-DEFAULT_HORIZON = 3
+DEFAULT_HORIZON = LEVELS[BENCHMARK_LEVEL].horizon
 EVAL_SIZE = 200
 
 #: sha256 of the served eval split per horizon (``split_checksum("eval", {"horizon": h})``);
@@ -33,6 +41,13 @@ EVAL_CHECKSUMS: dict[int, str] = {
     6: "e060a539bee986f2ba2a12e5a8e52eafbf619f6b19496df8a614926179c4b82a",
     7: "295e269e850adf9f4b5d8fbcbcc24659832b9d2ee9a7918812df8a6698902258",
     8: "67032b8b1abc1846b1cc33dccbd747a59ee74e9fbd3e2eb9f7dede588d845f31",
+}
+#: sha256 of the served eval split of each level below the benchmark's, at the level's own
+#: horizon (``split_checksum("eval", {"level": n})``); level 4's is ``EVAL_CHECKSUMS[3]``
+LEVEL_EVAL_CHECKSUMS: dict[int, str] = {
+    1: "1516b6b9b5e54c28d4b32a398f7db4b5975462b408a029339d5b2341805418ab",
+    2: "eff0ea6ae4bb98b08bd966de149a7edc9ea1b93278d62426d5b1d38a26ce9ec6",
+    3: "53496fc22557a86b644ab9c20e84ed076f6d0c34794c83ac614935594c915aee",
 }
 
 
@@ -52,23 +67,39 @@ class MathChainSuite(TaskSuite):
 
     name = "mathchain"
     splits = {"train": None, "eval": EVAL_SIZE}
-    generation_options = ("horizon",)
+    generation_options = ("horizon", "level")
+    levels = tuple(sorted(LEVELS))
+    benchmark_level = BENCHMARK_LEVEL
 
-    def __init__(self, default_horizon: int = DEFAULT_HORIZON) -> None:
+    def __init__(self, default_horizon: int | None = None, level: int = BENCHMARK_LEVEL) -> None:
         super().__init__()
-        self.default_horizon = check_horizon(default_horizon)
-        self.frozen_checksums = {"eval": EVAL_CHECKSUMS.get(self.default_horizon, "")}
+        self.default_horizon = None if default_horizon is None else check_horizon(default_horizon)
+        self.level = check_level(level, self.levels)
+        self.frozen_checksums = {"eval": self._checksum(self.level, self.horizon_for(self.level))}
+
+    def horizon_for(self, level: int) -> int:
+        """The horizon when no option names one: the suite's default, else the level's."""
+        return self.default_horizon if self.default_horizon is not None else LEVELS[level].horizon
+
+    @staticmethod
+    def _checksum(level: int, horizon: int) -> str:
+        if level == BENCHMARK_LEVEL:
+            return EVAL_CHECKSUMS.get(horizon, "")
+        return LEVEL_EVAL_CHECKSUMS.get(level, "") if horizon == LEVELS[level].horizon else ""
 
     def normalise_options(self, options: Mapping[str, Any] | None) -> dict[str, Any]:
-        """Always name the horizon, so a task id says exactly which chain it is."""
-        horizon = (options or {}).get("horizon", self.default_horizon)
-        return {"horizon": check_horizon(horizon)}
+        """Always name the horizon, so a task id says exactly which chain it is (and the
+        level below the benchmark's)."""
+        level_opt = self.level_option(options)
+        level = level_opt.get("level", BENCHMARK_LEVEL)
+        horizon = (options or {}).get("horizon", self.horizon_for(level))
+        return {"horizon": check_horizon(horizon), **level_opt}
 
     def _generate(
         self, rng: np.random.Generator, split: str, index: int, options: Mapping[str, Any]
     ) -> Task:
         horizon = int(options["horizon"])
-        chain = build_chain(Draws(rng), horizon)
+        chain = build_chain(Draws(rng), horizon, level_families(options.get("level", BENCHMARK_LEVEL)))
         problems = []
         for j, link in enumerate(chain):
             problems.append(link.to_dict(j, chain[j - 1].answer if j > 0 else None))
@@ -84,9 +115,9 @@ class MathChainSuite(TaskSuite):
         )
 
 
-
 def print_checksums(horizons: range = range(1, 9)) -> None:
-    """Print :data:`EVAL_CHECKSUMS` afresh, ready to paste (after bumping the env id).
+    """Print :data:`EVAL_CHECKSUMS` and :data:`LEVEL_EVAL_CHECKSUMS` afresh, ready to paste
+    (after bumping the env id).
 
     Every generated chain is expert-solvable, so these equal the env's served-split
     checksums, which the tests compute with the env's ``verify``.
@@ -94,3 +125,5 @@ def print_checksums(horizons: range = range(1, 9)) -> None:
     suite = MathChainSuite()
     for h in horizons:
         print(f'    {h}: "{suite.split_checksum("eval", {"horizon": h})}",')
+    for level in suite.levels[:-1]:
+        print(f'    {level}: "{suite.split_checksum("eval", {"level": level})}",')

@@ -548,11 +548,12 @@ TEMPLATES: dict[str, tuple[Callable[[np.random.Generator, World], Query | None],
 
 
 def draw_query(rng: np.random.Generator, world_seed: int, template: str | None = None,
-               max_tries: int = 50) -> tuple[str, Query] | None:
-    """Draw a template (or use ``template``) and instantiate it over the world of ``world_seed``;
-    None if no well-posed query came out (the caller draws another world)."""
+               max_tries: int = 50, templates: tuple[str, ...] | None = None) -> tuple[str, Query] | None:
+    """Draw a template among ``templates`` (default: all; or use ``template``) and instantiate
+    it over the world of ``world_seed``; None if no well-posed query came out (the caller
+    draws another world)."""
     world = generate_world(world_seed)
-    names = sorted(TEMPLATES)
+    names = sorted(templates or TEMPLATES)
     weights = np.array([TEMPLATES[n][1] for n in names], dtype=np.float64)
     for _ in range(max_tries):
         name = template or names[int(rng.choice(len(names), p=weights / weights.sum()))]

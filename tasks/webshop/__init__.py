@@ -10,12 +10,16 @@ from tasks.webshop.catalogue import (
     product_text,
 )
 from tasks.webshop.instructions import Goal, make_goal
-from tasks.webshop.suite import EVAL_CHECKSUM, WebShopSuite
+from tasks.webshop.levels import BENCHMARK_LEVEL, LEVELS
+from tasks.webshop.suite import EVAL_CHECKSUM, LEVEL_EVAL_CHECKSUMS, WebShopSuite
 
 __all__ = [
+    "BENCHMARK_LEVEL",
     "DEFAULT_NUM_PRODUCTS",
     "DEFAULT_SEED",
     "EVAL_CHECKSUM",
+    "LEVELS",
+    "LEVEL_EVAL_CHECKSUMS",
     "Catalogue",
     "Goal",
     "Product",

@@ -9,11 +9,13 @@ the reward (``envs.webshop.reward``) scores any purchase against it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from tasks.webshop.catalogue import Product
+from tasks.webshop.levels import WEBSHOP_ATTRIBUTE_COUNTS
 from tasks.webshop.vocab import INSTRUCTION_OPENERS
 
 #: price ceilings an instruction may state ("price lower than 30.00 dollars")
@@ -71,15 +73,25 @@ def price_ceiling(rng: np.random.Generator, price: float) -> float:
     return above[int(rng.integers(0, min(2, len(above))))]
 
 
-def make_goal(rng: np.random.Generator, product: Product) -> Goal:
-    """Draw a goal whose every condition ``product`` meets (so it is reachable)."""
-    n_att = min(len(product.attributes), int(rng.choice([1, 2, 2, 3])))
+def make_goal(
+    rng: np.random.Generator,
+    product: Product,
+    attribute_counts: Sequence[int] = WEBSHOP_ATTRIBUTE_COUNTS,
+    max_options: int | None = None,
+) -> Goal:
+    """Draw a goal whose every condition ``product`` meets (so it is reachable).
+
+    ``attribute_counts`` and ``max_options`` are a difficulty level's (the defaults:
+    WebShop's rule, no cap on the number of options)."""
+    n_att = min(len(product.attributes), int(rng.choice(list(attribute_counts))))
     picks = rng.choice(len(product.attributes), size=n_att, replace=False)
     attributes = tuple(product.attributes[int(i)] for i in sorted(picks))
     options = []
     for kind, values in product.options:
         if rng.random() < 0.85:
             options.append((kind, values[int(rng.integers(0, len(values)))]))
+    if max_options is not None:
+        options = options[:max_options]
     ceiling = price_ceiling(rng, product.price)
     opener = INSTRUCTION_OPENERS[int(rng.integers(0, len(INSTRUCTION_OPENERS)))]
     noun = product.noun

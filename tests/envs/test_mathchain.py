@@ -96,7 +96,9 @@ def test_horizon_option_and_kwarg_name_the_task():
     assert info["task_id"] == "mathchain:train:3:horizon=7" and info["task_type"] == "horizon-7"
     _, again = env.reset(options={"task_id": info["task_id"]})
     assert again["expert_action"] == info["expert_action"]
-    for bad in ({"horizon": 0}, {"horizon": "x"}, {"level": 2}):
+    # "level" is a reset option since levels exist (tests/envs/test_levels.py): a bad level
+    # and an unknown option still raise
+    for bad in ({"horizon": 0}, {"horizon": "x"}, {"level": 0}, {"difficulty": 2}):
         with pytest.raises(ValueError):
             env.reset(seed=1, options=bad)
 

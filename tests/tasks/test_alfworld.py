@@ -1,4 +1,5 @@
-"""ALFWorld suite: facts table, naming, splits (frozen checksums, held-out floor plans), expert."""
+"""ALFWorld suite: facts table, naming, splits (frozen checksums, held-out floor plans), expert;
+per difficulty level: checksums and the expert."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from envs.alfworld import ALFWorldEnv
 from tasks.alfworld import TASK_TYPES, ALFWorldSuite
 from tasks.alfworld.expert_sweep import play_expert
 from tasks.alfworld.facts import facts, instance_names, mangle
+from tasks.alfworld.levels import BENCHMARK_LEVEL, LEVELS
+from tasks.alfworld.suite import LEVEL_CHECKSUMS
 from tasks.alfworld.world import Game, initial_world, is_won
 
 
@@ -82,3 +85,24 @@ def test_expert_wins_all_eval_tasks_and_2000_train_seeds() -> None:
         for i in range(count):
             won, steps = play_expert(suite.get(split, i))  # unverified generation: no hiding
             assert won and steps <= 11, (split, i, steps)
+
+
+@pytest.mark.parametrize("level", sorted(LEVELS))
+def test_frozen_checksums_of_every_level(level: int) -> None:
+    env = ALFWorldEnv(level=level)
+    assert env.suite.frozen_checksums == LEVEL_CHECKSUMS[level]
+    assert set(LEVEL_CHECKSUMS[level]) == {"eval_seen", "eval_unseen"}
+    for split, expected in LEVEL_CHECKSUMS[level].items():
+        assert env.suite.split_checksum(split, verify=env.verify) == expected, (level, split)
+        # the same through the default suite and the level option
+        assert ALFWorldSuite().split_checksum(split, {"level": level}) == expected, (level, split)
+    assert LEVEL_CHECKSUMS[BENCHMARK_LEVEL] == ALFWorldSuite.frozen_checksums
+
+
+@pytest.mark.parametrize("level", [n for n in sorted(LEVELS) if n != BENCHMARK_LEVEL])
+def test_expert_wins_all_level_tasks(level: int) -> None:
+    suite = ALFWorldSuite(level=level)
+    for split, count in (("eval_seen", 140), ("eval_unseen", 134), ("train", 1000)):
+        for i in range(count):
+            won, steps = play_expert(suite.get(split, i))  # unverified generation: no hiding
+            assert won and steps <= 11, (level, split, i, steps)

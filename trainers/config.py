@@ -50,6 +50,9 @@ class AgentArguments:
     max_new_tokens: int = field(default=48, metadata={"help": "tokens per turn"})
     max_context_tokens: int = field(default=1024, metadata={"help": "episode token budget"})
     max_env_steps: int | None = field(default=None, metadata={"help": "per-episode step cap"})
+    action_mode: str = field(default="generate", metadata={
+        "help": "generate (the model writes its action) or score (GLAM: softmax over the "
+                "scored admissible actions; window mode, envs that list admissible actions)"})
     credit: str = field(default="gigpo", metadata={"help": f"one of {CREDIT_METHODS}"})
     credit_kwargs: str | None = field(default=None, metadata={"help": "credit method params (YAML)"})
     eval_every: int = field(default=0, metadata={"help": "evaluate every N steps (0: start/end)"})
@@ -77,6 +80,17 @@ class AgentArguments:
                              f"{self.eval_temperature} and {self.eval_group}")
         if self.context_mode not in ("concat", "window"):
             raise ValueError(f"context_mode must be 'concat' or 'window', got {self.context_mode!r}")
+        self.rollout_config(1.0)  # validates the rollout settings together
+
+    def rollout_config(self, temperature: float, top_p: float = 1.0) -> Any:
+        """The rollout engine's settings for these arguments at ``temperature``."""
+        from trainers.rollout import RolloutConfig
+
+        return RolloutConfig(context_mode=self.context_mode, window_steps=self.window_steps,
+                             max_new_tokens=self.max_new_tokens,
+                             max_context_tokens=self.max_context_tokens, temperature=temperature,
+                             top_p=top_p, max_steps=self.max_env_steps,
+                             action_mode=self.action_mode)
 
 
 def parse_config(argv: list[str] | None = None) -> tuple[AgentArguments, Any, Any]:

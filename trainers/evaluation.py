@@ -21,7 +21,7 @@ from typing import Any
 import gymnasium as gym
 
 from agents.base import Agent
-from trainers.rollout import RolloutConfig, RolloutEngine, append_jsonl
+from trainers.rollout import RolloutConfig, RolloutEngine, append_jsonl, saved_rollout_config
 from trainers.trajectory import StepRecord, Trajectory
 
 Z95 = 1.959963984540054
@@ -186,7 +186,7 @@ def evaluate(model: str, env_id: str, split: str | None = "eval", n: int = 50, g
         cfg_used: dict[str, Any] = {}
     else:
         if config is None:
-            config = RolloutConfig(**trained_for.get("rollout", {}))
+            config = saved_rollout_config(trained_for.get("rollout"), model=model)
         agent = load_agent(model)
         engine = RolloutEngine(agent, env_id, env_kwargs, config)
         trajs = engine.run(seeds, group_size=group, options=options, generation_seed=generation_seed,

@@ -26,6 +26,7 @@ budget ``max_context_tokens`` so the constant covers the longest multi-turn comp
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 from pathlib import Path
@@ -151,6 +152,47 @@ def window_training_batch(trajectories: list[Trajectory], advantages: list[list[
     return out
 
 
+def scored_training_batch(trajectories: list[Trajectory], advantages: list[list[Any]],
+                          pad_id: int, temperature: float, multiple: int = 1) -> dict[str, Any]:
+    """TRL's training-batch layout for action-scored steps (GLAM, Carta et al. 2023): one row
+    per step whose "completion" is a single position standing for the whole choice. Its
+    log-prob is log pi(chosen) under the softmax over the candidates' scores, computed by
+    ``AgentGRPOTrainer._get_per_token_logps_and_entropies`` from ``action_choices`` (each
+    row's candidate ids and chosen index; None on padding rows), so TRL's ratio, clipping and
+    KL act on the action's normalised log-prob. ``sampling_per_token_logps`` holds it at
+    sampling time; ``advantages`` the step's advantage."""
+    from trainers.action_scoring import action_log_policy
+
+    rows = [(s, adv) for t, advs in zip(trajectories, advantages, strict=True)
+            for s, adv in zip(t.samples, advs, strict=True)]
+    if any(not s.scored for s, _ in rows):
+        raise ValueError("scored_training_batch needs action-scored samples")
+    n = max(1, len(rows))
+    n += (-n) % max(1, multiple)
+    p_width = max([len(s.prompt_ids) for s, _ in rows] or [1])
+    out: dict[str, Any] = {
+        "prompt_ids": torch.full((n, p_width), pad_id, dtype=torch.long),
+        "prompt_mask": torch.zeros((n, p_width), dtype=torch.long),
+        "completion_ids": torch.full((n, 1), pad_id, dtype=torch.long),
+        "completion_mask": torch.zeros((n, 1), dtype=torch.long),
+        "tool_mask": torch.zeros((n, 1), dtype=torch.long),
+        "advantages": torch.zeros((n, 1), dtype=torch.float32),
+        "sampling_per_token_logps": torch.zeros((n, 1), dtype=torch.float32),
+        "action_choices": [None] * n}
+    for i, (s, adv) in enumerate(rows):
+        p = len(s.prompt_ids)
+        out["prompt_ids"][i, p_width - p:] = torch.as_tensor(s.prompt_ids)
+        out["prompt_mask"][i, p_width - p:] = 1
+        out["completion_mask"][i, 0] = out["tool_mask"][i, 0] = 1
+        out["advantages"][i, 0] = float(adv[0])  # every token of a step has its advantage
+        log_pi = action_log_policy(torch.as_tensor(s.candidate_scores), temperature)
+        out["sampling_per_token_logps"][i, 0] = log_pi[s.chosen]
+        out["action_choices"][i] = (s.candidates, s.chosen)
+    for i in range(len(rows), n):  # padding rows: one masked token so shapes stay valid
+        out["prompt_mask"][i, -1] = 1
+    return out
+
+
 @functools.cache
 def _grpo_trainer_cls() -> type:
     from trl import GRPOTrainer
@@ -183,9 +225,14 @@ def _grpo_trainer_cls() -> type:
             device = self.accelerator.device
             trajs = self.rollouts.run([x["prompt"] for x in inputs], self)
             pad_id = self.processing_class.pad_token_id
-            out = window_training_batch(trajs, self.credit.token_advantages(trajs), pad_id,
-                                        multiple=self.args.steps_per_generation)
-            out = {k: v.to(device) for k, v in out.items()}
+            advantages = self.credit.token_advantages(trajs)
+            if self.rollouts.engine.config.action_mode == "score":
+                out = scored_training_batch(trajs, advantages, pad_id, self.temperature,
+                                            multiple=self.args.steps_per_generation)
+            else:
+                out = window_training_batch(trajs, advantages, pad_id,
+                                            multiple=self.args.steps_per_generation)
+            out = {k: v.to(device) if isinstance(v, torch.Tensor) else v for k, v in out.items()}
             out["num_items_in_batch"] = (out["completion_mask"] * out["tool_mask"]).sum()
             # As TRL does: when one generation feeds several optimizer steps, the later steps
             # train on samples of an older policy, so the clipped ratio needs its log-probs
@@ -199,12 +246,37 @@ def _grpo_trainer_cls() -> type:
             return out
 
         @torch.no_grad()
-        def _logps(self, model: Any, out: dict[str, torch.Tensor]) -> torch.Tensor:
+        def _logps(self, model: Any, out: dict[str, Any]) -> torch.Tensor:
             ids = torch.cat([out["prompt_ids"], out["completion_ids"]], dim=1)
             mask = torch.cat([out["prompt_mask"], out["completion_mask"]], dim=1)
-            logps, _, _ = self._get_per_token_logps_and_entropies(
-                model, ids, mask, out["completion_ids"].size(1))
+            with self._choices_of(out):
+                logps, _, _ = self._get_per_token_logps_and_entropies(
+                    model, ids, mask, out["completion_ids"].size(1))
             return logps
+
+        # ---- action scoring: the log-prob of a row is its chosen action's (GLAM) ----
+        @contextlib.contextmanager
+        def _choices_of(self, inputs: dict[str, Any]) -> Any:
+            self._action_choices = inputs.get("action_choices")
+            try:
+                yield
+            finally:
+                self._action_choices = None
+
+        def _compute_loss(self, model: Any, inputs: dict[str, Any]) -> torch.Tensor:
+            with self._choices_of(inputs):
+                return super()._compute_loss(model, inputs)
+
+        def _get_per_token_logps_and_entropies(self, model: Any, input_ids: torch.Tensor,
+                                               attention_mask: torch.Tensor,
+                                               logits_to_keep: int, *args: Any,
+                                               **kwargs: Any) -> tuple:
+            choices = getattr(self, "_action_choices", None)
+            if choices is None:
+                return super()._get_per_token_logps_and_entropies(
+                    model, input_ids, attention_mask, logits_to_keep, *args, **kwargs)
+            return scored_logps_and_entropies(model, input_ids, attention_mask, logits_to_keep,
+                                              choices, self.temperature)
 
         @torch.no_grad()
         def _reference_logps(self, out: dict[str, torch.Tensor]) -> torch.Tensor:
@@ -236,6 +308,31 @@ def _grpo_trainer_cls() -> type:
     return AgentGRPOTrainer
 
 
+def scored_logps_and_entropies(model: Any, input_ids: torch.Tensor, attention_mask: torch.Tensor,
+                               logits_to_keep: int, choices: list[Any],
+                               temperature: float) -> tuple[torch.Tensor, torch.Tensor, None]:
+    """(B, 1) log pi(chosen action) and (B, 1) entropy over each row's candidates for a
+    :func:`scored_training_batch` (prompts are the left-padded part before the completion
+    position; padding rows get 0)."""
+    from trainers.action_scoring import action_log_policy, score_actions
+
+    prompt_ids = input_ids[:, :-logits_to_keep]
+    prompt_mask = attention_mask[:, :-logits_to_keep].bool()
+    real = [i for i, c in enumerate(choices) if c is not None]
+    logps = torch.zeros((len(choices), 1), device=input_ids.device)
+    entropies = torch.zeros((len(choices), 1), device=input_ids.device)
+    if not real:
+        return logps, entropies, None
+    prompts = [prompt_ids[i][prompt_mask[i]].tolist() for i in real]
+    scored = score_actions(model, prompts, [choices[i][0] for i in real], pad_id=0)
+    log_pis = [action_log_policy(s, temperature) for s in scored.scores]
+    index = torch.as_tensor(real, device=input_ids.device)
+    logps = logps.index_put((index,), torch.stack([lp[choices[i][1]] for lp, i in zip(log_pis, real)]).unsqueeze(1))
+    ent = torch.stack([-(lp.exp() * lp).sum() for lp in log_pis]).unsqueeze(1)
+    entropies = entropies.index_put((index,), ent)
+    return logps, entropies, None
+
+
 def __getattr__(name: str) -> Any:  # lazy: importing TRL takes seconds
     if name == "AgentGRPOTrainer":
         return _grpo_trainer_cls()
@@ -243,14 +340,25 @@ def __getattr__(name: str) -> Any:  # lazy: importing TRL takes seconds
 
 
 def make_engine(agent: Any, a: AgentArguments, temperature: float,
-                env_kwargs: dict[str, Any]) -> Any:
-    from trainers.rollout import RolloutConfig, RolloutEngine
+                env_kwargs: dict[str, Any], top_p: float = 1.0) -> Any:
+    from trainers.rollout import RolloutEngine
 
-    rc = RolloutConfig(context_mode=a.context_mode, window_steps=a.window_steps,
-                       max_new_tokens=a.max_new_tokens,
-                       max_context_tokens=a.max_context_tokens, temperature=temperature,
-                       max_steps=a.max_env_steps)
-    return RolloutEngine(agent, a.env_id, env_kwargs, rc)
+    return RolloutEngine(agent, a.env_id, env_kwargs, a.rollout_config(temperature, top_p))
+
+
+# GRPOConfig sampling fields our engine does not implement, with the values that mean "off"
+UNSUPPORTED_SAMPLING = {"top_k": (0, None), "min_p": (None, 0.0), "repetition_penalty": (1.0,),
+                        "generation_kwargs": (None, {})}
+
+
+def check_sampling(grpo_args: Any) -> None:
+    """Refuse GRPOConfig sampling settings the rollout engine would otherwise ignore
+    (temperature and top_p are passed through)."""
+    bad = {k: getattr(grpo_args, k) for k, off in UNSUPPORTED_SAMPLING.items()
+           if getattr(grpo_args, k, off[0]) not in off}
+    if bad:
+        raise ValueError(f"the rollout engine samples with temperature and top_p only; "
+                         f"unset {', '.join(f'{k}={v!r}' for k, v in bad.items())}")
 
 
 def build_trainer(agent_args: AgentArguments, grpo_args: Any, model_args: Any,
@@ -267,9 +375,12 @@ def build_trainer(agent_args: AgentArguments, grpo_args: Any, model_args: Any,
     peft_config = get_peft_config(model_args)
     if peft_config is not None and "lm_head" in (peft_config.target_modules or []):
         raise ValueError("lm_head must not be a LoRA target module")
-    if grpo_args.loss_type == "dr_grpo":
-        grpo_args.max_completion_length = agent_args.max_context_tokens
-    engine = make_engine(agent, agent_args, grpo_args.temperature, dict(agent_args.env_kwargs))
+    check_sampling(grpo_args)
+    if grpo_args.loss_type == "dr_grpo":  # one "token" per step when actions are scored
+        grpo_args.max_completion_length = (1 if agent_args.action_mode == "score"
+                                           else agent_args.max_context_tokens)
+    engine = make_engine(agent, agent_args, grpo_args.temperature, dict(agent_args.env_kwargs),
+                         top_p=grpo_args.top_p)
     rollouts = EpisodeRollouts(engine, grpo_args.num_generations, grpo_args.seed)
     seeds = range(agent_args.train_seed_offset,
                   agent_args.train_seed_offset + agent_args.num_train_tasks)

@@ -40,6 +40,7 @@ from trainers.generation import RowKV, sample_batch
 from trainers.trajectory import StepRecord, TokenSample, Trajectory
 
 CONTEXT_MODES = ("concat", "window")
+ACTION_MODES = ("generate", "score")
 
 
 @dataclass
@@ -56,6 +57,10 @@ class RolloutConfig:
         temperature, before top-p filtering.
     max_steps: step limit; None = the env's registered limit.
     keep_states: keep each step's env state (``engine.states[traj_id][t]``) for forks.
+    action_mode: "generate" (the model writes its action) or "score" (GLAM action scoring,
+        :mod:`trainers.action_scoring`: the model scores every admissible action and the
+        policy samples from softmax(scores / temperature); window mode, and only envs that
+        list ``info["admissible_actions"]``).
     """
 
     context_mode: str = "concat"
@@ -66,10 +71,16 @@ class RolloutConfig:
     top_p: float = 1.0
     max_steps: int | None = None
     keep_states: bool = False
+    action_mode: str = "generate"
 
     def __post_init__(self) -> None:
         if self.context_mode not in CONTEXT_MODES:
             raise ValueError(f"context_mode must be one of {CONTEXT_MODES}, got {self.context_mode!r}")
+        if self.action_mode not in ACTION_MODES:
+            raise ValueError(f"action_mode must be one of {ACTION_MODES}, got {self.action_mode!r}")
+        if self.action_mode == "score" and self.context_mode != "window":
+            raise ValueError("action_mode='score' needs context_mode='window' (one scored "
+                             "choice per step sample)")
 
 
 @dataclass
@@ -118,7 +129,10 @@ class RolloutEngine:
         spec_limit = probe.spec.max_episode_steps if probe.spec is not None else None
         self.env_limit = spec_limit
         self.max_steps = self.config.max_steps if self.config.max_steps is not None else spec_limit
+        if self.config.action_mode == "score":
+            _check_lists_actions(probe, env_id)
         probe.close()
+        self._action_ids: dict[str, list[int]] = {}  # score mode: rendered action -> token ids
         self.states: dict[str, list[EnvState]] = {}
         self.stats = RolloutStats()
         self._envs: list[gym.Env] = []  # pool reused across calls
@@ -243,6 +257,7 @@ class RolloutEngine:
               jsonl_path: str | os.PathLike | None) -> None:
         device = self.agent.device
         generator = torch.Generator(device=device).manual_seed(int(generation_seed))
+        choice_rng = torch.Generator().manual_seed(int(generation_seed))  # score mode, on the CPU
         cfg = self.config
         bar = None
         if progress:
@@ -263,6 +278,9 @@ class RolloutEngine:
                 prompts.append(ids)
             if not batch:
                 continue
+            if cfg.action_mode == "score":
+                self._score_turn(batch, prompts, choice_rng, jsonl_path, bar)
+                continue
             t0 = time.perf_counter()
             # concat mode: each episode's KV from its last turn, so only new tokens are prefilled
             reuse = cfg.context_mode == "concat"
@@ -282,12 +300,48 @@ class RolloutEngine:
         if bar is not None:
             bar.close()
 
+    def _score_turn(self, batch: list[_Episode], prompts: list[list[int]],
+                    choice_rng: torch.Generator, jsonl_path: str | os.PathLike | None,
+                    bar: Any) -> None:
+        """Score mode: every episode's admissible actions scored in one batched call, one
+        sampled from softmax(scores / T) per episode and sent to the env."""
+        from trainers.action_scoring import choose, score_actions
+
+        actions = [_admissible(ep) for ep in batch]
+        candidates = [[self._candidate_ids(a) for a in acts] for acts in actions]
+        t0 = time.perf_counter()
+        with torch.no_grad():
+            scored = score_actions(self.agent.model, prompts, candidates,
+                                   pad_id=self.agent.tokenizer.pad_token_id)
+        self.stats.generate_s += time.perf_counter() - t0
+        self.stats.turns += 1
+        for ep, prompt, acts, cands, scores, tok_lps in zip(
+                batch, prompts, actions, candidates, scored.scores, scored.token_logprobs,
+                strict=True):
+            k = choose(scores, self.config.temperature, choice_rng)
+            self.stats.generated_tokens += len(cands[k])
+            self._apply(ep, prompt, cands[k], tok_lps[k].tolist(), True, jsonl_path, bar,
+                        action=acts[k], choice={"candidates": cands, "chosen": k,
+                                                "candidate_scores": scores.tolist()})
+
+    def _candidate_ids(self, action: str) -> list[int]:
+        """An admissible action as the model would write it, with its end-of-turn token."""
+        ids = self._action_ids.get(action)
+        if ids is None:
+            if len(self._action_ids) > 50_000:
+                self._action_ids.clear()
+            ids = [*self.pieces.encode(self.format.render_action(action)), self.pieces.stop_token_id]
+            self._action_ids[action] = ids
+        return list(ids)
+
     def _apply(self, ep: _Episode, prompt: list[int], ids: list[int], lps: list[float],
-               stopped: bool, jsonl_path: str | os.PathLike | None, bar: Any) -> None:
+               stopped: bool, jsonl_path: str | os.PathLike | None, bar: Any,
+               action: str | None = None, choice: dict[str, Any] | None = None) -> None:
         tokenizer = self.agent.tokenizer
         index = len(ep.traj.steps)
         text = tokenizer.decode(ids[:-1] if stopped else ids, skip_special_tokens=False)
-        action = self.format.extract_action(text)
+        if action is None:
+            action = self.format.extract_action(text)
         state_key = _state_key(ep.observation, ep.info)
         acted_on = ep.observation
         t0 = time.perf_counter()
@@ -307,7 +361,7 @@ class RolloutEngine:
             ep.step_ids += [index] * len(ids)
         else:
             ep.traj.samples.append(TokenSample(list(prompt), list(ids), [1] * len(ids), list(lps),
-                                               [index] * len(ids)))
+                                               [index] * len(ids), **(choice or {})))
         if info.get("won"):
             ep.traj.won = True
         if terminated:
@@ -360,6 +414,23 @@ def window_user_text(fmt: PromptFormat, goal_text: str, steps: Sequence[Any], ob
             lines.append(f"Observation: {rec.observation.strip()}\nAction: {rec.action}")
     lines.append("Current observation: " + fmt.observation_text(observation, info))
     return "\n".join(lines)
+
+
+def _check_lists_actions(env: gym.Env, env_id: str) -> None:
+    """Score mode needs ``info["admissible_actions"]``: refuse an env that lists none."""
+    _, info = env.reset(seed=0)
+    if not info.get("admissible_actions"):
+        raise ValueError(f"action_mode='score' needs an env that lists its admissible actions "
+                         f"(info['admissible_actions']); {env_id} does not: use "
+                         "action_mode='generate'")
+
+
+def _admissible(ep: _Episode) -> list[str]:
+    actions = list(ep.info.get("admissible_actions") or [])
+    if not actions:
+        raise RuntimeError(f"action_mode='score': {ep.traj.env_id} listed no admissible actions "
+                           f"at step {len(ep.traj.steps)} of task {ep.traj.task_id}")
+    return actions
 
 
 def _state_key(observation: str, info: dict[str, Any]) -> str:
@@ -417,6 +488,44 @@ def to_dataset(trajectories: Sequence[Trajectory]) -> Any:
                        parent=traj.parent or "", fork_step=-1 if traj.fork_step is None else traj.fork_step)
             rows.append(row)
     return Dataset.from_list(rows)
+
+
+MODEL_META = "stepgym.json"
+# The settings a saved model must state (a wrong default changes how it acts). top_p and
+# action_mode may be absent from models saved before they existed, which all used 1.0 and
+# "generate"; max_steps and keep_states are run settings, not the model's.
+REQUIRED_ROLLOUT = ("context_mode", "window_steps", "max_new_tokens", "max_context_tokens",
+                    "temperature")
+
+
+def save_model_meta(model_dir: str | os.PathLike, config: RolloutConfig,
+                    envs: dict[str, Any], **extra: Any) -> Path:
+    """Write ``stepgym.json`` beside a saved model: the full rollout settings it acts with, the
+    env kwargs it was trained on and any ``extra`` keys. ``stepgym eval`` reads it back."""
+    path = Path(model_dir) / MODEL_META
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"rollout": asdict(config), "envs": envs, **extra}, indent=2,
+                               default=str))
+    return path
+
+
+def saved_rollout_config(saved: dict[str, Any] | None, overrides: dict[str, Any] | None = None,
+                         model: str = "the model") -> RolloutConfig:
+    """The rollout settings a model was saved with, updated by ``overrides``; refuses to guess
+    any of :data:`REQUIRED_ROLLOUT` that neither gives.
+
+    >>> saved_rollout_config({"context_mode": "window"}, {"temperature": 0.3})
+    Traceback (most recent call last):
+    ...
+    ValueError: the model does not state its rollout settings window_steps, max_new_tokens, max_context_tokens (no stepgym.json entry): give them explicitly
+    """
+    merged = {**(saved or {}), **{k: v for k, v in (overrides or {}).items() if v is not None}}
+    missing = [k for k in REQUIRED_ROLLOUT if k not in merged]
+    if missing:
+        raise ValueError(f"{model} does not state its rollout settings {', '.join(missing)} "
+                         f"(no {MODEL_META} entry): give them explicitly")
+    known = {f for f in RolloutConfig.__dataclass_fields__}
+    return RolloutConfig(**{k: v for k, v in merged.items() if k in known})
 
 
 def save_config(path: str | os.PathLike, config: RolloutConfig, **extra: Any) -> None:

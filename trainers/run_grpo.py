@@ -29,6 +29,7 @@ def run_grpo(agent_args: AgentArguments, grpo_args: Any, model_args: Any, resume
     from trainers.checkpoint import latest_checkpoint, read_jsonl
     from trainers.curves import plot_learning_curve
     from trainers.grpo import add_run_callback, build_trainer
+    from trainers.rollout import save_model_meta
 
     prepare_for_device(grpo_args)
     out = Path(grpo_args.output_dir)
@@ -48,12 +49,8 @@ def run_grpo(agent_args: AgentArguments, grpo_args: Any, model_args: Any, resume
         model = model.merge_and_unload()
     model.save_pretrained(final)
     trainer.agent.tokenizer.save_pretrained(final)
-    (final / "stepgym.json").write_text(json.dumps({
-        "rollout": {"context_mode": agent_args.context_mode,
-                    "window_steps": agent_args.window_steps,
-                    "max_new_tokens": agent_args.max_new_tokens,
-                    "max_context_tokens": agent_args.max_context_tokens},
-        "envs": {agent_args.env_id: agent_args.env_kwargs}}, indent=2))
+    save_model_meta(final, agent_args.rollout_config(grpo_args.temperature, grpo_args.top_p),
+                    {agent_args.env_id: agent_args.env_kwargs}, trained_by="grpo")
 
     train_rows = read_jsonl(out / "rollouts.jsonl")
     eval_rows = read_jsonl(out / "eval.jsonl")

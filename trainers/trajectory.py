@@ -53,6 +53,13 @@ class TokenSample:
     loss_mask: list[int]  # per completion token: 1 = sampled by the model, 0 = env/tool/template
     logprobs: list[float]  # per completion token: sampling log-prob (0.0 where loss_mask is 0)
     step_ids: list[int]  # per completion token: env step index, -1 where loss_mask is 0
+    # Action scoring (trainers.action_scoring; window mode): every admissible action's token
+    # ids as the model would write them, which one was chosen (its ids are completion_ids;
+    # logprobs are then its per-token LM log-probs) and each candidate's summed log-prob at
+    # sampling time. None / -1 for generated samples.
+    candidates: list[list[int]] | None = None
+    chosen: int = -1
+    candidate_scores: list[float] | None = None
 
     def __post_init__(self) -> None:
         n = len(self.completion_ids)
@@ -61,6 +68,18 @@ class TokenSample:
                 "completion_ids, loss_mask, logprobs and step_ids must have equal lengths: "
                 f"{n}, {len(self.loss_mask)}, {len(self.logprobs)}, {len(self.step_ids)}"
             )
+        if self.candidates is not None:
+            if not 0 <= self.chosen < len(self.candidates):
+                raise ValueError(f"chosen index {self.chosen} outside {len(self.candidates)} candidates")
+            if list(self.candidates[self.chosen]) != list(self.completion_ids):
+                raise ValueError("the chosen candidate's ids must be the completion ids")
+            if self.candidate_scores is None or len(self.candidate_scores) != len(self.candidates):
+                raise ValueError("candidate_scores needs one score per candidate")
+
+    @property
+    def scored(self) -> bool:
+        """Whether this step was chosen by action scoring (not free generation)."""
+        return self.candidates is not None
 
 
 @dataclass

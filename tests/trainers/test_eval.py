@@ -54,11 +54,44 @@ def test_cli_eval_with_a_model(tmp_path, capsys):
     model = tiny_model(tok, hidden_size=32, num_layers=1, num_heads=2, num_kv_heads=1, intermediate_size=64)
     model.save_pretrained(tmp_path / "m")
     tok.save_pretrained(tmp_path / "m")
-    code = main(["eval", "--model", str(tmp_path / "m"), "--env", TOY_ID, "-n", "3", "--group", "2",
-                 "--max-new-tokens", "4", "--out", str(tmp_path / "out")])
+    base = ["eval", "--model", str(tmp_path / "m"), "--env", TOY_ID, "-n", "3", "--group", "2",
+            "--max-new-tokens", "4", "--out", str(tmp_path / "out")]
+    # no stepgym.json: eval refuses to guess how the model acts, and names the missing flags
+    assert main(base) == 2
+    err = capsys.readouterr().err
+    assert "--context-mode --window-steps --max-context-tokens --temperature" in err
+    assert "Traceback" not in err
+    code = main([*base, "--context-mode", "window", "--window-steps", "1",
+                 "--max-context-tokens", "1024", "--temperature", "1"])
     assert code == 0
     printed = capsys.readouterr().out
     assert "success %" in printed
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["episodes"] == 6 and summary["group"] == 2
     assert len((tmp_path / "out" / "trajectories.jsonl").read_text().splitlines()) == 6
+
+
+def test_eval_uses_the_saved_rollout_settings(tmp_path, capsys):
+    from agents.models import tiny_model
+    from tests.agents.tiny import tiny_pair
+    from trainers.rollout import RolloutConfig, save_model_meta
+
+    _, tok = tiny_pair("chatml")
+    model = tiny_model(tok, hidden_size=32, num_layers=1, num_heads=2, num_kv_heads=1, intermediate_size=64)
+    model.save_pretrained(tmp_path / "m")
+    tok.save_pretrained(tmp_path / "m")
+    saved = RolloutConfig(context_mode="window", window_steps=1, max_new_tokens=5,
+                          max_context_tokens=900, temperature=0.3, action_mode="score")
+    save_model_meta(tmp_path / "m", saved, {TOY_ID: {}})
+    assert main(["eval", "--model", str(tmp_path / "m"), "--env", TOY_ID, "-n", "2",
+                 "--out", str(tmp_path / "out")]) == 0
+    used = json.loads((tmp_path / "out" / "config.json").read_text())["rollout"]
+    assert used == {**saved.__dict__}
+    trajs = (tmp_path / "out" / "trajectories.jsonl").read_text().splitlines()
+    first = json.loads(trajs[0])["samples"][0]
+    assert first["chosen"] >= 0 and len(first["candidates"]) == 3  # scored: add 1 / 2 / 3
+    # a flag overrides one saved setting and keeps the rest
+    assert main(["eval", "--model", str(tmp_path / "m"), "--env", TOY_ID, "-n", "2",
+                 "--temperature", "0", "--out", str(tmp_path / "out2")]) == 0
+    used = json.loads((tmp_path / "out2" / "config.json").read_text())["rollout"]
+    assert used["temperature"] == 0 and used["action_mode"] == "score" and used["window_steps"] == 1

@@ -54,6 +54,9 @@ def test_engine_ppo_update_and_final_model(tmp_path, agent_factory):
     after = dict(agent.model.named_parameters())
     assert any(not torch.equal(before[n], after[n]) for n in before)
     assert (tmp_path / "final" / "config.json").exists()
+    rollout = json.loads((tmp_path / "final" / "stepgym.json").read_text())["rollout"]
+    assert rollout["max_new_tokens"] == 6 and rollout["max_steps"] == 3
+    assert rollout["context_mode"] == "concat" and rollout["temperature"] == 1.0
 
 
 def test_engine_build_with_ads_curriculum_and_lora(tmp_path, agent_factory):

@@ -208,3 +208,27 @@ def test_invalid_penalty_lowers_the_invalid_steps_reward():
     plain = compute_advantages([traj], batch, values, torch.tensor([0.0]), "turn", 0.9, 1.0,
                                whiten_advantages=False)
     assert plain.advantages[0, 0].item() == pytest.approx(0.7)  # no penalty: 0.9 - 0.2
+
+
+def _one_step_traj(traj_id: str, reward: float) -> Trajectory:
+    steps = [StepRecord(0, "o", "", "a", reward, True, False, True)]
+    return Trajectory(traj_id, "g", "e", "k", 0, steps, [TokenSample([1], [4, 5], [1, 1], [0.0] * 2, [0, 0])])
+
+
+def test_zero_variance_batch_is_not_whitened():
+    # an all-success batch: the advantages are only the critic's error (1 - V); whitening them
+    # would turn that bias into unit-size pushes in both directions, so they stay raw
+    trajs = [_one_step_traj("a", 1.0), _one_step_traj("b", 1.0)]
+    batch = collate(trajs, pad_id=0)
+    values = torch.tensor([[0.6, 0.6], [0.8, 0.8]])
+    out = compute_advantages(trajs, batch, values, torch.zeros(2), "turn", 0.9, 1.0)
+    assert not out.whitened
+    assert out.advantages[:, 0].tolist() == pytest.approx([0.4, 0.2])  # 1 - V, by hand
+    # one failure among them: the returns vary, so the advantages are whitened
+    trajs[1] = _one_step_traj("b", 0.0)
+    out = compute_advantages(trajs, collate(trajs, pad_id=0), values, torch.zeros(2), "turn",
+                             0.9, 1.0)
+    assert out.whitened
+    gen = out.advantages[batch.loss_mask]
+    assert gen.mean().item() == pytest.approx(0.0, abs=1e-6)
+    assert gen.std(unbiased=False).item() == pytest.approx(1.0, abs=1e-5)

@@ -64,6 +64,22 @@ def test_cli_train_writes_outputs(recipe, tmp_path, capsys):
     assert (out / "learning_curve.png").stat().st_size > 0
     assert (out / "final" / "config.json").exists()
     assert any(p.name.startswith("events") for p in out.rglob("*"))  # TensorBoard
+    # the saved model states every rollout setting it was trained with, so eval need not guess
+    meta = json.loads((out / "final" / "stepgym.json").read_text())
+    assert meta["rollout"]["temperature"] == 1.0 and meta["rollout"]["max_new_tokens"] == 6
+    assert meta["rollout"]["context_mode"] == "concat" and meta["rollout"]["top_p"] == 1.0
+    assert meta["rollout"]["action_mode"] == "generate" and meta["envs"] == {TOY_ID: {}}
+
+
+@pytest.mark.parametrize("field, value", [("top_k", 5), ("min_p", 0.1), ("repetition_penalty", 1.2)])
+def test_sampling_settings_the_engine_ignores_are_refused(recipe, field, value):
+    from trainers.grpo import check_sampling
+
+    a, g, _ = parse_config([str(recipe), f"--{field}", str(value)])
+    with pytest.raises(ValueError, match=field):
+        check_sampling(g)
+    a, g, _ = parse_config([str(recipe), "--top_p", "0.9"])
+    check_sampling(g)  # top_p is passed through to the engine
 
 
 class _Kill(TrainerCallback):

@@ -18,6 +18,7 @@ import numpy as np
 from agents.chat import ChatPieces
 from agents.models import default_model_path, tiny_model, train_tokenizer
 from trainers.bootstrap.demos import Demo, collect_demos
+from trainers.rollout import RolloutConfig, save_model_meta
 
 # The env kwargs demos are collected with, per env (``--envs`` picks among them). ALFWorld's
 # demonstrator is the explorer (tasks/alfworld/explorer.py): the oracle walks straight to
@@ -274,17 +275,12 @@ def bootstrap(config: BootstrapConfig, progress: bool = True) -> Path:
     model.save_pretrained(out)
     tokenizer.save_pretrained(out)
     _plot(losses, out / "loss.png")
-    meta = {
-        "bootstrap": asdict(config),
-        "envs": envs,
-        "rollout": {"context_mode": config.context_mode, "window_steps": config.window_steps,
-                    "max_context_tokens": config.max_seq_tokens,
-                    "max_new_tokens": config.max_new_tokens, "temperature": config.eval_temperature},
-        "num_parameters": sum(p.numel() for p in model.parameters()),
-        "demo_episodes": len(demos),
-        "bc_samples": len(samples),
-        "losses": losses,
-        "seconds": round(time.perf_counter() - start, 1),
-    }
-    (out / "stepgym.json").write_text(json.dumps(meta, indent=2))
+    rollout = RolloutConfig(context_mode=config.context_mode, window_steps=config.window_steps,
+                            max_context_tokens=config.max_seq_tokens,
+                            max_new_tokens=config.max_new_tokens,
+                            temperature=config.eval_temperature)
+    save_model_meta(out, rollout, envs, bootstrap=asdict(config),
+                    num_parameters=sum(p.numel() for p in model.parameters()),
+                    demo_episodes=len(demos), bc_samples=len(samples), losses=losses,
+                    seconds=round(time.perf_counter() - start, 1))
     return out

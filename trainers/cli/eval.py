@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -15,30 +16,40 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("-n", type=int, default=50, help="number of tasks (seeds 0..n-1)")
     parser.add_argument("--group", type=int, default=1, help="rollouts per task")
     parser.add_argument("--kwargs", default=None, help="JSON gym.make kwargs (default: the model's)")
-    parser.add_argument("--context-mode", choices=["concat", "window"], default=None)
+    parser.add_argument("--context-mode", choices=["concat", "window"], default=None,
+                        help="rollout settings: default, what the model's stepgym.json states")
+    parser.add_argument("--window-steps", type=int, default=None)
     parser.add_argument("--max-new-tokens", type=int, default=None)
-    parser.add_argument("--temperature", type=float, default=None)
+    parser.add_argument("--max-context-tokens", type=int, default=None)
+    parser.add_argument("--temperature", type=float, default=None, help="0: greedy")
+    parser.add_argument("--action-mode", choices=["generate", "score"], default=None,
+                        help="score: the model scores the admissible actions (GLAM)")
     parser.add_argument("--seed", type=int, default=0, help="generation seed")
     parser.add_argument("--out", default="runs/eval", help="output directory")
     parser.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    from dataclasses import replace
+OVERRIDES = ("context_mode", "window_steps", "max_new_tokens", "max_context_tokens",
+             "temperature", "action_mode")
 
+
+def run(args: argparse.Namespace) -> int:
     from agents import resolve_model
     from trainers.evaluation import evaluate, format_table, model_rollout_config
-    from trainers.rollout import RolloutConfig
+    from trainers.rollout import REQUIRED_ROLLOUT, saved_rollout_config
 
     config = None
     if args.model not in ("expert", "random"):
         path = resolve_model(args.model)
         trained = model_rollout_config(path).get("rollout", {}) if path else {}
-        config = RolloutConfig(**trained)
-        changes = {k: v for k, v in (("context_mode", args.context_mode),
-                                     ("max_new_tokens", args.max_new_tokens),
-                                     ("temperature", args.temperature)) if v is not None}
-        config = replace(config, **changes)
+        overrides = {k: getattr(args, k) for k in OVERRIDES}
+        missing = [k for k in REQUIRED_ROLLOUT if k not in trained and overrides.get(k) is None]
+        if missing:  # refuse to guess how the model acts
+            flags = " ".join(f"--{k.replace('_', '-')}" for k in missing)
+            print(f"stepgym eval: error: {args.model} has no stepgym.json stating its rollout "
+                  f"settings; give {flags}", file=sys.stderr)
+            return 2
+        config = saved_rollout_config(trained, overrides, model=args.model)
     kwargs = json.loads(args.kwargs) if args.kwargs else None
     summary = evaluate(args.model, args.env, split=args.split, n=args.n, group=args.group,
                        env_kwargs=kwargs, config=config, out_dir=args.out, generation_seed=args.seed)

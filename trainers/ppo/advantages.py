@@ -35,6 +35,7 @@ class AdvantageOut:
     returns: torch.Tensor  # (N, T)
     value_mask: torch.Tensor  # (N, T) bool
     token_rewards: torch.Tensor  # (N, T): env rewards (and KL penalty) per token, for logging
+    whitened: bool = False  # whether the advantages were normalised (see compute_advantages)
 
 
 def is_truncated(traj: Trajectory) -> bool:
@@ -63,7 +64,12 @@ def compute_advantages(
     ``reduce_sum`` (sum over processes) makes the whitening use global statistics;
     ``invalid_penalty`` is subtracted from the reward of every step whose action the env
     rejected (GiGPO Sec. 5.1 / verl-agent's ``invalid_action_penalty_coef``, there for every
-    algorithm, PPO included)."""
+    algorithm, PPO included).
+
+    Whitening is skipped when every episode of the batch (all processes) has the same
+    penalised return: then nothing distinguishes the actions but the critic's bias, and
+    scaling that bias to unit size made a run fall from 1.0 to 0.59 success in one update
+    (all-success batch). The raw GAE advantages are kept instead."""
     n, t = batch.completion_ids.shape
     adv = np.zeros((n, t))
     ret = np.zeros((n, t))
@@ -71,6 +77,7 @@ def compute_advantages(
     rew = np.zeros((n, t))
     vals = values.detach().double().cpu().numpy()
     kl = None if kl_per_token is None else kl_per_token.detach().double().cpu().numpy()
+    episode_returns = []
     for i, traj in enumerate(trajectories):
         rows = batch.traj_rows[i]
         if not rows:
@@ -80,6 +87,7 @@ def compute_advantages(
         steps = _concat(batch.step_ids.numpy(), rows, lens)
         v = _concat(vals, rows, lens)
         step_rewards = penalised_rewards(traj, invalid_penalty)
+        episode_returns.append(float(np.sum(step_rewards)))
         last_value = float(last_values[rows[-1]]) if is_truncated(traj) else 0.0
         tok_r = place_step_rewards(step_rewards, steps, mask)
         k = None if kl is None else np.where(mask, _concat(kl, rows, lens), 0.0)
@@ -104,10 +112,28 @@ def compute_advantages(
             vmask[r, :length], rew[r, :length] = res.value_mask[sl], tok_r[sl]
             start += length
     gen = batch.loss_mask.numpy()
-    if whiten_advantages:
+    whitened = whiten_advantages and returns_vary(episode_returns, reduce_sum)
+    if whitened:
         adv = whiten(adv, gen, reduce_sum=reduce_sum)
     as_t = lambda a: torch.as_tensor(a, dtype=torch.float32)  # noqa: E731
-    return AdvantageOut(as_t(adv), as_t(ret), torch.as_tensor(vmask), as_t(rew))
+    return AdvantageOut(as_t(adv), as_t(ret), torch.as_tensor(vmask), as_t(rew), whitened)
+
+
+def returns_vary(returns: Sequence[float], reduce_sum: Callable[[np.ndarray], np.ndarray] | None = None,
+                 tol: float = 1e-12) -> bool:
+    """Whether the episode returns differ (over all processes with ``reduce_sum``): the sum of
+    squared deviations from the global mean is positive. Every process must call it.
+
+    >>> returns_vary([1.0, 1.0, 1.0]), returns_vary([1.0, 0.0]), returns_vary([])
+    (False, True, False)
+    """
+    total_of = reduce_sum or (lambda v: v)
+    arr = np.asarray(returns, dtype=np.float64)
+    total, count = total_of(np.array([arr.sum(), float(arr.size)]))
+    if count == 0:
+        return False
+    spread = total_of(np.array([np.square(arr - total / count).sum()]))[0]
+    return bool(spread > tol * count)
 
 
 def _concat(a: np.ndarray, rows: Sequence[int], lens: Sequence[int]) -> np.ndarray:

@@ -4,6 +4,12 @@ Row b holds ``prompt_ids + completion_ids`` right-padded. Completion token j of 
 at position P_b + j (P_b = prompt length) and is predicted by the logits (and read by the
 value head) at position P_b + j - 1, so the value aligned with a token is V of the prefix
 before it: the state in which the model chose that token.
+
+Action-scored samples (:mod:`trainers.action_scoring`) make a scored batch instead: row b is
+the prompt alone, and its "completion" is one position standing for the whole action choice
+(``completion_ids[b, 0]`` = the chosen candidate's index, ``choices[b]`` = all candidates'
+token ids), so advantages, losses and masks work on (N, 1) tensors unchanged; the value of
+that position is V of the prompt, read at its last token.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from dataclasses import dataclass
 
 import torch
 
-from trainers.trajectory import Trajectory
+from trainers.trajectory import TokenSample, Trajectory
 
 
 @dataclass
@@ -28,10 +34,15 @@ class PPOBatch:
     last_positions: torch.Tensor  # (N,) long: each row's last real token (bootstrap value)
     row_traj: list[int]  # trajectory index of each row
     traj_rows: list[list[int]]  # rows of each trajectory, in step order
+    choices: list[list[list[int]]] | None = None  # scored batch: each row's candidates' ids
 
     @property
     def num_rows(self) -> int:
         return int(self.input_ids.shape[0])
+
+    @property
+    def scored(self) -> bool:
+        return self.choices is not None
 
     def to(self, device: torch.device | str) -> PPOBatch:
         """A copy with every tensor on ``device``."""
@@ -39,7 +50,7 @@ class PPOBatch:
                         self.positions.to(device), self.completion_ids.to(device),
                         self.loss_mask.to(device), self.step_ids.to(device),
                         self.completion_lens, self.last_positions.to(device), self.row_traj,
-                        self.traj_rows)
+                        self.traj_rows, self.choices)
 
 
 def collate(trajectories: Sequence[Trajectory], pad_id: int) -> PPOBatch:
@@ -47,6 +58,11 @@ def collate(trajectories: Sequence[Trajectory], pad_id: int) -> PPOBatch:
     rows = [(i, s) for i, t in enumerate(trajectories) for s in t.samples]
     if not rows:
         raise ValueError("no token samples in the trajectories")
+    kinds = {s.scored for _, s in rows}
+    if len(kinds) > 1:
+        raise ValueError("a batch mixes action-scored and generated samples")
+    if kinds == {True}:
+        return _collate_scored(rows, len(trajectories), pad_id)
     seq_len = max(len(s.prompt_ids) + len(s.completion_ids) for _, s in rows)
     comp_len = max(1, max(len(s.completion_ids) for _, s in rows))
     n = len(rows)
@@ -77,6 +93,29 @@ def collate(trajectories: Sequence[Trajectory], pad_id: int) -> PPOBatch:
                     traj_rows)
 
 
+def _collate_scored(rows: Sequence[tuple[int, TokenSample]], num_trajs: int,
+                    pad_id: int) -> PPOBatch:
+    """A scored batch (see module docstring): prompts only, one choice position per row."""
+    n = len(rows)
+    seq_len = max(len(s.prompt_ids) for _, s in rows)
+    input_ids = torch.full((n, seq_len), pad_id, dtype=torch.long)
+    attention = torch.zeros((n, seq_len), dtype=torch.long)
+    last = torch.zeros(n, dtype=torch.long)
+    traj_rows: list[list[int]] = [[] for _ in range(num_trajs)]
+    for b, (i, s) in enumerate(rows):
+        p = len(s.prompt_ids)
+        input_ids[b, :p] = torch.tensor(list(s.prompt_ids))
+        attention[b, :p] = 1
+        last[b] = p - 1
+        traj_rows[i].append(b)
+    chosen = torch.tensor([[s.chosen] for _, s in rows], dtype=torch.long)
+    steps = torch.tensor([[s.step_ids[0]] for _, s in rows], dtype=torch.long)
+    return PPOBatch(input_ids, attention, last.unsqueeze(1), chosen,
+                    torch.ones((n, 1), dtype=torch.bool), steps, [1] * n, last,
+                    [i for i, _ in rows], traj_rows,
+                    [[list(c) for c in s.candidates or []] for _, s in rows])
+
+
 def select_rows(batch: PPOBatch, rows: Sequence[int]) -> PPOBatch:
     """A sub-batch of rows (for minibatches and chunked forwards), trimmed of shared padding."""
     idx = torch.as_tensor(list(rows), dtype=torch.long)
@@ -88,4 +127,5 @@ def select_rows(batch: PPOBatch, rows: Sequence[int]) -> PPOBatch:
         batch.loss_mask[idx, :comp_len], batch.step_ids[idx, :comp_len],
         [batch.completion_lens[r] for r in rows], batch.last_positions[idx],
         [batch.row_traj[r] for r in rows], [],
+        None if batch.choices is None else [batch.choices[r] for r in rows],
     )

@@ -48,6 +48,8 @@ class PPOConfig:
     temperature: float = 1.0  # sampling temperature; log-probs are computed at the same one
     top_p: float = 1.0
     max_steps: int | None = None  # per-episode step cap (None: the env's limit)
+    action_mode: str = "generate"  # "generate" (the model writes actions) or "score" (GLAM:
+    #                                softmax over the scored admissible actions; window mode)
     train_seed_offset: int = 0  # update u uses seeds offset + u * num_tasks + [0, num_tasks)
     eval_seeds: list[int] = field(default_factory=lambda: list(range(1_000_000, 1_000_032)))
     eval_every: int = 0  # evaluate (pass rate) every N updates; 0: only for gated curricula
@@ -113,6 +115,17 @@ class PPOConfig:
             raise ValueError("eval_temperature must be >= 0 and eval_group >= 1")
         if self.context_mode not in ("concat", "window"):
             raise ValueError(f"context_mode must be concat or window, got {self.context_mode!r}")
+        self.rollout_config(self.temperature)  # validates the rollout settings together
+
+    def rollout_config(self, temperature: float) -> Any:
+        """The rollout engine's settings for these fields at ``temperature``."""
+        from trainers.rollout import RolloutConfig
+
+        return RolloutConfig(context_mode=self.context_mode, window_steps=self.window_steps,
+                             max_new_tokens=self.max_new_tokens,
+                             max_context_tokens=self.max_context_tokens, temperature=temperature,
+                             top_p=self.top_p, max_steps=self.max_steps,
+                             action_mode=self.action_mode)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PPOConfig:

@@ -94,7 +94,10 @@ class ActorCritic(nn.Module):
 
     def forward_batch(self, batch: PPOBatch, temperature: float = 1.0, values: bool = True,
                       entropy: bool = False) -> ForwardOut:
-        """Log-probs of the completion tokens (+ entropy, values, bootstrap values)."""
+        """Log-probs of the completion tokens (+ entropy, values, bootstrap values); for a
+        scored batch, of each row's chosen action under the softmax over its candidates."""
+        if batch.scored:
+            return self._forward_scored(batch, temperature, values, entropy)
         out = self.policy(input_ids=batch.input_ids, attention_mask=batch.attention_mask,
                           output_hidden_states=values and self.critic_backbone is None)
         logits = _rows(out.logits, batch.positions).float() / temperature
@@ -114,18 +117,57 @@ class ActorCritic(nn.Module):
             last = v[torch.arange(v.shape[0]), batch.last_positions]
         return ForwardOut(token_logp, ent, vals, last)
 
+    def _forward_scored(self, batch: PPOBatch, temperature: float, values: bool,
+                        entropy: bool) -> ForwardOut:
+        """GLAM's policy (Carta et al. 2023, Sec. 3.2): log pi(chosen) = log_softmax(s / T) with
+        every candidate scored (so all of them get gradient), entropy over the candidates, and
+        V read at the prompt's last token (the bootstrap value too: the next state's prompt is
+        not in the batch)."""
+        shared = values and self.critic_backbone is None
+        log_pi, hidden = _scored_log_policy(self.policy, batch, temperature, want_hidden=shared)
+        logp = torch.stack([lp[c] for lp, c in zip(log_pi, batch.completion_ids[:, 0].tolist())])
+        ent = None
+        if entropy:
+            ent = torch.stack([-(lp.exp() * lp).sum() for lp in log_pi]).unsqueeze(1)
+        vals = last = None
+        if values:
+            if hidden is None:
+                hidden = _rows(self.critic_backbone(
+                    input_ids=batch.input_ids, attention_mask=batch.attention_mask,
+                    output_hidden_states=True).hidden_states[-1], batch.positions)[:, 0]
+            last = self.value_head(hidden)
+            vals = last.unsqueeze(1)
+        return ForwardOut(logp.unsqueeze(1), ent, vals, last)
+
+    def _reference_context(self) -> tuple[Any, nn.Module]:
+        if self.peft:
+            return self.policy.disable_adapter(), self.policy
+        if self.reference is not None:
+            return nullcontext(), self.reference
+        raise RuntimeError("no reference policy (kl_coef is 0)")
+
     @torch.no_grad()
     def reference_logprobs(self, batch: PPOBatch, temperature: float = 1.0) -> torch.Tensor:
         """Log-probs under the reference: adapters disabled (LoRA) or the frozen copy."""
-        if self.peft:
-            context: Any = self.policy.disable_adapter()
-            model = self.policy
-        elif self.reference is not None:
-            context, model = nullcontext(), self.reference
-        else:
-            raise RuntimeError("no reference policy (kl_coef is 0)")
+        context, model = self._reference_context()
+        if batch.scored:
+            with context:
+                log_pi, _ = _scored_log_policy(model, batch, temperature, want_hidden=False)
+            chosen = batch.completion_ids[:, 0].tolist()
+            return torch.stack([lp[c] for lp, c in zip(log_pi, chosen)]).unsqueeze(1)
         with context:
             out = model(input_ids=batch.input_ids, attention_mask=batch.attention_mask)
         logits = _rows(out.logits, batch.positions).float() / temperature
         logp = torch.log_softmax(logits, dim=-1)
         return logp.gather(-1, batch.completion_ids.unsqueeze(-1)).squeeze(-1)
+
+
+def _scored_log_policy(model: nn.Module, batch: PPOBatch, temperature: float,
+                       want_hidden: bool) -> tuple[list[torch.Tensor], torch.Tensor | None]:
+    """Per row, log pi over its candidates (and the prompt's last hidden state)."""
+    from trainers.action_scoring import action_log_policy, score_actions
+
+    lens = batch.attention_mask.sum(dim=1).tolist()
+    prompts = [batch.input_ids[b, :n].tolist() for b, n in enumerate(lens)]
+    scored = score_actions(model, prompts, batch.choices or [], pad_id=0, want_hidden=want_hidden)
+    return [action_log_policy(s, temperature) for s in scored.scores], scored.hidden

@@ -25,7 +25,7 @@ class EngineRollouts:
     """``train(update, options)`` and ``evaluate(options)`` through the rollout engine."""
 
     def __init__(self, agent: Any, cfg: PPOConfig, rank: int = 0, world_size: int = 1) -> None:
-        from trainers.rollout import RolloutConfig, RolloutEngine
+        from trainers.rollout import RolloutEngine
 
         if cfg.num_tasks < world_size:
             raise ValueError(f"num_tasks ({cfg.num_tasks}) must be at least the number of "
@@ -34,11 +34,7 @@ class EngineRollouts:
         self.cfg, self.rank, self.world_size = cfg, rank, world_size
 
         def engine(temperature: float, env_kwargs: dict[str, Any]) -> RolloutEngine:
-            rc = RolloutConfig(context_mode=cfg.context_mode, window_steps=cfg.window_steps,
-                               max_new_tokens=cfg.max_new_tokens,
-                               max_context_tokens=cfg.max_context_tokens,
-                               temperature=temperature, top_p=cfg.top_p, max_steps=cfg.max_steps)
-            return RolloutEngine(agent, cfg.env_id, env_kwargs, rc)
+            return RolloutEngine(agent, cfg.env_id, env_kwargs, cfg.rollout_config(temperature))
 
         self.train_engine = engine(cfg.temperature, dict(cfg.env_kwargs))
         self.eval_engine = engine(cfg.eval_temperature, {**cfg.env_kwargs, **cfg.eval_env_kwargs})

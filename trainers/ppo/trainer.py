@@ -196,6 +196,7 @@ class PPOTrainer:
             "gamma": gamma,
             "values_mean": float(masked_mean(scored["values"], mask)),
             "advantage_std": float(adv.advantages[mask].std()) if mask.any() else 0.0,
+            "advantages_whitened": float(adv.whitened),
             "return_mean": float(masked_mean(adv.returns, adv.value_mask)),
             "generated_tokens": float(gen.sum()),
         })

@@ -7,7 +7,12 @@ LM scores each action by the summed log-probability of its tokens after the prom
     s_k = sum_j log P_LM(a_k^j | p, a_k^{<j}),
 
 and the policy is the softmax over those scores, pi(a_k | p) = exp(s_k / T) / sum_i exp(s_i / T)
-(T = 1 in the paper; T -> 0 is argmax). Each action is scored as the model would write it
+(T = 1 in the paper; T -> 0 is argmax). ``normalize="mean"`` divides s_k by the candidate's
+token count (length-normalised scoring, common for LM multiple choice): with the sum, a
+behaviour-cloned tiny model on ALFWorld level 1 preferred short ``go to X`` commands over the
+longer ``move O to R`` that finishes the task (at T=1: 0.7% of 140 episodes with the sum,
+50-step cap; 37.5% of 40 with the mean, 30-step cap; docs/experiments/2026-12-03-*.md).
+Each action is scored as the model would write it
 (``PromptFormat.render_action``) followed by its end-of-turn token, the text behaviour cloning
 trains on. The policy never emits an invalid action; all K candidates enter the gradient
 through the normaliser.
@@ -58,11 +63,18 @@ def _chunks(prompts: Sequence[Sequence[int]], candidates: Sequence[Sequence[Sequ
     return groups
 
 
+SCORE_NORMALIZATIONS = ("sum", "mean")
+
+
 def score_actions(model: torch.nn.Module, prompts: Sequence[Sequence[int]],
                   candidates: Sequence[Sequence[Sequence[int]]], pad_id: int,
-                  want_hidden: bool = False, max_tokens: int = 16384) -> ScoredRows:
-    """Score every candidate continuation of every prompt (see module docstring). Runs with
-    gradients when the caller has them enabled (training) and without under ``no_grad``."""
+                  want_hidden: bool = False, normalize: str = "sum",
+                  max_tokens: int = 16384) -> ScoredRows:
+    """Score every candidate continuation of every prompt (see module docstring): the sum of
+    its token log-probs, or their mean with ``normalize="mean"``. Runs with gradients when the
+    caller has them enabled (training) and without under ``no_grad``."""
+    if normalize not in SCORE_NORMALIZATIONS:
+        raise ValueError(f"normalize must be one of {SCORE_NORMALIZATIONS}, got {normalize!r}")
     if len(prompts) != len(candidates):
         raise ValueError(f"{len(prompts)} prompts but {len(candidates)} candidate lists")
     for b, (prompt, cands) in enumerate(zip(prompts, candidates)):
@@ -76,6 +88,10 @@ def score_actions(model: torch.nn.Module, prompts: Sequence[Sequence[int]],
                            pad_id, want_hidden)
         for j, b in enumerate(rows):
             scores[b], token_lps[b] = out.scores[j], out.token_logprobs[j]
+            if normalize == "mean":
+                lengths = [len(c) for c in candidates[b]]
+                scores[b] = scores[b] / torch.as_tensor(lengths, dtype=scores[b].dtype,
+                                                         device=scores[b].device)
             if out.hidden is not None:
                 hidden[b] = out.hidden[j]
     return ScoredRows(scores, token_lps, torch.stack(hidden) if want_hidden else None)

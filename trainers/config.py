@@ -53,6 +53,8 @@ class AgentArguments:
     action_mode: str = field(default="generate", metadata={
         "help": "generate (the model writes its action) or score (GLAM: softmax over the "
                 "scored admissible actions; window mode, envs that list admissible actions)"})
+    action_score: str = field(default="sum", metadata={
+        "help": "score mode: an action's score is the sum (GLAM) or mean of its token log-probs"})
     credit: str = field(default="gigpo", metadata={"help": f"one of {CREDIT_METHODS}"})
     credit_kwargs: str | None = field(default=None, metadata={"help": "credit method params (YAML)"})
     eval_every: int = field(default=0, metadata={"help": "evaluate every N steps (0: start/end)"})
@@ -90,7 +92,7 @@ class AgentArguments:
                              max_new_tokens=self.max_new_tokens,
                              max_context_tokens=self.max_context_tokens, temperature=temperature,
                              top_p=top_p, max_steps=self.max_env_steps,
-                             action_mode=self.action_mode)
+                             action_mode=self.action_mode, action_score=self.action_score)
 
 
 def parse_config(argv: list[str] | None = None) -> tuple[AgentArguments, Any, Any]:

@@ -276,7 +276,8 @@ def _grpo_trainer_cls() -> type:
                 return super()._get_per_token_logps_and_entropies(
                     model, input_ids, attention_mask, logits_to_keep, *args, **kwargs)
             return scored_logps_and_entropies(model, input_ids, attention_mask, logits_to_keep,
-                                              choices, self.temperature)
+                                              choices, self.temperature,
+                                              self.rollouts.engine.config.action_score)
 
         @torch.no_grad()
         def _reference_logps(self, out: dict[str, torch.Tensor]) -> torch.Tensor:
@@ -309,8 +310,8 @@ def _grpo_trainer_cls() -> type:
 
 
 def scored_logps_and_entropies(model: Any, input_ids: torch.Tensor, attention_mask: torch.Tensor,
-                               logits_to_keep: int, choices: list[Any],
-                               temperature: float) -> tuple[torch.Tensor, torch.Tensor, None]:
+                               logits_to_keep: int, choices: list[Any], temperature: float,
+                               normalize: str = "sum") -> tuple[torch.Tensor, torch.Tensor, None]:
     """(B, 1) log pi(chosen action) and (B, 1) entropy over each row's candidates for a
     :func:`scored_training_batch` (prompts are the left-padded part before the completion
     position; padding rows get 0)."""
@@ -324,7 +325,8 @@ def scored_logps_and_entropies(model: Any, input_ids: torch.Tensor, attention_ma
     if not real:
         return logps, entropies, None
     prompts = [prompt_ids[i][prompt_mask[i]].tolist() for i in real]
-    scored = score_actions(model, prompts, [choices[i][0] for i in real], pad_id=0)
+    scored = score_actions(model, prompts, [choices[i][0] for i in real], pad_id=0,
+                           normalize=normalize)
     log_pis = [action_log_policy(s, temperature) for s in scored.scores]
     index = torch.as_tensor(real, device=input_ids.device)
     logps = logps.index_put((index,), torch.stack([lp[choices[i][1]] for lp, i in zip(log_pis, real)]).unsqueeze(1))

@@ -61,6 +61,8 @@ class RolloutConfig:
         :mod:`trainers.action_scoring`: the model scores every admissible action and the
         policy samples from softmax(scores / temperature); window mode, and only envs that
         list ``info["admissible_actions"]``).
+    action_score: score mode: an action's score is the "sum" of its token log-probs (GLAM)
+        or their "mean" (length-normalised).
     """
 
     context_mode: str = "concat"
@@ -72,12 +74,15 @@ class RolloutConfig:
     max_steps: int | None = None
     keep_states: bool = False
     action_mode: str = "generate"
+    action_score: str = "sum"
 
     def __post_init__(self) -> None:
         if self.context_mode not in CONTEXT_MODES:
             raise ValueError(f"context_mode must be one of {CONTEXT_MODES}, got {self.context_mode!r}")
         if self.action_mode not in ACTION_MODES:
             raise ValueError(f"action_mode must be one of {ACTION_MODES}, got {self.action_mode!r}")
+        if self.action_score not in ("sum", "mean"):
+            raise ValueError(f"action_score must be 'sum' or 'mean', got {self.action_score!r}")
         if self.action_mode == "score" and self.context_mode != "window":
             raise ValueError("action_mode='score' needs context_mode='window' (one scored "
                              "choice per step sample)")
@@ -312,7 +317,8 @@ class RolloutEngine:
         t0 = time.perf_counter()
         with torch.no_grad():
             scored = score_actions(self.agent.model, prompts, candidates,
-                                   pad_id=self.agent.tokenizer.pad_token_id)
+                                   pad_id=self.agent.tokenizer.pad_token_id,
+                                   normalize=self.config.action_score)
         self.stats.generate_s += time.perf_counter() - t0
         self.stats.turns += 1
         for ep, prompt, acts, cands, scores, tok_lps in zip(

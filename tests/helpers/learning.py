@@ -11,7 +11,7 @@ from typing import Any
 import gymnasium as gym
 import torch
 
-from tests.helpers.signal_env import ACTIONS, SIGNALS
+from tests.helpers.signal_env import ACTIONS, SIGNALS, SignalFormat
 
 BANDIT_ID = "stepgym-test/SignalBandit-v0"
 CHAIN_ID = "stepgym-test/SignalChain-v0"
@@ -23,7 +23,7 @@ def register_signal_envs() -> None:
                      max_episode_steps=4, kwargs={"steps": 1})
     if CHAIN_ID not in gym.registry:
         gym.register(CHAIN_ID, entry_point="tests.helpers.signal_env:SignalEnv",
-                     max_episode_steps=8, kwargs={"steps": 3})
+                     max_episode_steps=8, kwargs={"steps": 3, "signals": 2})
 
 
 @functools.cache
@@ -32,11 +32,19 @@ def _tokenizer() -> Any:
 
     corpus = ["Signal: " + " ".join([s] * 8) for s in SIGNALS] + list(ACTIONS)
     corpus += ["Reply with one code word: " + ", ".join(ACTIONS) + ".",
-               "Answer each signal with its code word.", "Unknown code word.", "Done.",
+               "Unknown code word.", "Done.",
                "Task: Your last step(s): Observation: Action: Current observation:",
-               "You are an agent acting in a text environment. Reply with exactly one action "
-               "on one line and nothing else. Admissible actions:"]
-    return train_tokenizer(corpus * 20, vocab_size=320, template="chatml")
+               "You are an agent acting in a text environment. Reply with one code word.",
+               "Admissible actions:"]
+    return train_tokenizer(corpus * 20, vocab_size=600, template="chatml")
+
+
+def signal_agent(seed: int = 0) -> Any:
+    """An ``LLMAgent`` over :func:`tiny_policy` with the signal envs' prompt format."""
+    from agents import LLMAgent
+
+    model, tokenizer = tiny_policy(seed)
+    return LLMAgent(model, tokenizer, prompt_format=SignalFormat())
 
 
 def tiny_policy(seed: int = 0) -> tuple[Any, Any]:
@@ -55,13 +63,14 @@ def warm_start_uninformed(agent: Any, env_id: str, steps: int = 60, seed: int = 
     gets a uniformly random code word as label, so nothing about the mapping is learnt."""
     from trainers.rollout import RolloutConfig, RolloutEngine
 
-    engine = RolloutEngine(agent, env_id, {}, RolloutConfig(context_mode="window",
+    engine = RolloutEngine(agent, env_id, {}, RolloutConfig(context_mode="window", window_steps=0,
                                                             max_new_tokens=3, temperature=1.0))
     trajs = engine.run(list(range(16)), group_size=1, generation_seed=seed)
     prompts = [s.prompt_ids for t in trajs for s in t.samples]
     rng = torch.Generator().manual_seed(seed)
     stop = engine.pieces.stop_token_id
-    labels = [[*engine.pieces.encode(a), stop] for a in ACTIONS]
+    codes = engine.run([0])[0].steps[0].info["admissible_actions"]
+    labels = [[*engine.pieces.encode(a), stop] for a in codes]
     opt = torch.optim.Adam(agent.model.parameters(), lr=3e-3)
     agent.model.train()
     for _ in range(steps):
@@ -83,6 +92,7 @@ def eval_success(agent: Any, env_id: str, action_mode: str, n: int = 32) -> floa
     from trainers.rollout import RolloutConfig, RolloutEngine
 
     engine = RolloutEngine(agent, env_id, {}, RolloutConfig(
-        context_mode="window", max_new_tokens=3, temperature=0.0, action_mode=action_mode))
+        context_mode="window", window_steps=0, max_new_tokens=3, temperature=0.0,
+        action_mode=action_mode))
     trajs = engine.run(list(range(n)), options={"split": "eval"}, generation_seed=123)
     return sum(t.won for t in trajs) / len(trajs)

@@ -4,7 +4,8 @@ Each step shows a signal word (repeated, so a tiny from-scratch model can see it
 action is a fixed code word for that signal. ``steps=1`` is the contextual bandit (reward 1
 iff right). ``steps=3`` is a chain whose reward comes only at the end: the fraction of the
 three steps answered right, and the episode is won only if all three were; with that, credit
-has to cross steps in window mode. Random play wins 1/4 (bandit) and 1/64 (chain).
+has to cross steps in window mode. ``signals``: how many of the four signals (and their code
+words) are in play. Random play wins 1/4 (bandit, 4 signals) and 1/8 (chain, 2 signals).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from agents.formats import PlainFormat
 from envs.core import TextEnv, Transition
 from tasks.base import Task, TaskSuite
 
@@ -21,36 +23,44 @@ CODES = {"red": "alpha", "green": "bravo", "blue": "delta", "gold": "omega"}
 ACTIONS = tuple(CODES[s] for s in SIGNALS)
 
 
+class SignalFormat(PlainFormat):
+    """Plain actions, without the admissible list in the prompt: the signal is the last thing
+    the model reads before it answers (scored candidates come from the env's list anyway)."""
+
+    name = "signal"
+    instructions = "Reply with one code word."
+    list_admissible = False
+
+
 class SignalSuite(TaskSuite):
     name = "signal"
     splits = {"train": None, "eval": 64}
-    generation_options = ("steps",)
+    generation_options = ("steps", "signals")
 
     def normalise_options(self, options: Any) -> dict[str, Any]:
-        opts = super().normalise_options(options)
-        if "steps" in opts:
-            opts["steps"] = int(opts["steps"])
-        return opts
+        return {k: int(v) for k, v in super().normalise_options(options).items()}
 
     def _generate(self, rng: np.random.Generator, split: str, index: int, options: Any) -> Task:
-        steps = int(options.get("steps", 1))
-        signals = [SIGNALS[int(i)] for i in rng.integers(0, len(SIGNALS), size=steps)]
-        return Task(task_id="", split=split, goal="Answer each signal with its code word.",
+        steps, count = int(options.get("steps", 1)), int(options.get("signals", len(SIGNALS)))
+        signals = [SIGNALS[int(i)] for i in rng.integers(0, count, size=steps)]
+        return Task(task_id="", split=split, goal="Decode.",
                     task_type=f"signal{steps}", data={"signals": signals})
 
 
 class SignalEnv(TextEnv):
-    action_help = "Reply with one code word: " + ", ".join(ACTIONS) + "."
+    action_help = ""  # the prompt stays short: the admissible list names the code words
 
-    def __init__(self, split: str = "train", steps: int = 1, repeat: int = 8,
+    def __init__(self, split: str = "train", steps: int = 1, signals: int = 4, repeat: int = 16,
                  render_mode: str | None = None) -> None:
         super().__init__(SignalSuite(), split=split, render_mode=render_mode)
         self.steps, self.repeat = int(steps), int(repeat)
+        self.actions = [CODES[s] for s in SIGNALS[:signals]]
         self.t = 0
         self.right = 0
 
     def _select_task(self, seed: int | None, options: dict[str, Any]) -> Task:
         options.setdefault("steps", self.steps)
+        options.setdefault("signals", len(self.actions))
         return super()._select_task(seed, options)
 
     def _signal(self) -> str:
@@ -65,7 +75,7 @@ class SignalEnv(TextEnv):
 
     def _transition(self, action: str) -> Transition:
         word = action.strip().lower()
-        if word not in ACTIONS:
+        if word not in self.actions:
             return Transition("Unknown code word.", action_valid=False)
         self.right += word == CODES[self._signal()]
         self.t += 1
@@ -78,7 +88,7 @@ class SignalEnv(TextEnv):
     def _info(self) -> dict[str, Any]:
         n = len(self._task.data["signals"])
         expert = CODES[self._signal()] if self.t < n else None
-        return {"admissible_actions": list(ACTIONS), "progress": self.t / n,
+        return {"admissible_actions": list(self.actions), "progress": self.t / n,
                 "expert_action": expert}
 
     def _get_world(self) -> tuple[int, int]:

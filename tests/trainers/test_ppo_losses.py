@@ -43,6 +43,24 @@ def test_policy_loss_gradient_vanishes_when_clipped():
     assert float(logp.grad) == 0.0  # ratio 1.5 > 1.2 with A > 0: no incentive to go further
 
 
+def test_dual_clip_bounds_negative_advantages():
+    # ratio 10 (an action sampled at low probability that became likely), A = -1, clip 0.2:
+    # plain PPO: max(10, 1.2) = 10 and the gradient grows with the ratio; dual clip c = 3:
+    # min(10, 3) = 3 with no gradient. A > 0 rows are untouched by the dual clip.
+    logp = torch.tensor([math.log(10.0), math.log(1.1)], requires_grad=True)
+    adv, mask = torch.tensor([-1.0, 1.0]), torch.ones(2, dtype=torch.bool)
+    plain, _ = policy_loss(logp, torch.zeros(2), adv, mask, 0.2)
+    assert float(plain) == pytest.approx((10.0 - 1.1) / 2)
+    loss, _ = policy_loss(logp, torch.zeros(2), adv, mask, 0.2, dual_clip=3.0)
+    assert float(loss) == pytest.approx((3.0 - 1.1) / 2)
+    loss.backward()
+    assert float(logp.grad[0]) == 0.0 and float(logp.grad[1]) == pytest.approx(-1.1 / 2)
+    # a ratio below c keeps the ordinary clipped objective
+    small, _ = policy_loss(torch.tensor([math.log(2.0)]), torch.zeros(1), torch.tensor([-1.0]),
+                           torch.ones(1, dtype=torch.bool), 0.2, dual_clip=3.0)
+    assert float(small) == pytest.approx(2.0)
+
+
 def test_value_loss_hand_computed():
     # V = [1, 0], V_old = [0.5, 0.5], R = [2, 0.4], clip 0.2:
     # token 0: (1-2)^2 = 1 vs (0.7-2)^2 = 1.69 -> 1.69 ; token 1: 0.16 vs (0.3-0.4)^2 -> 0.16

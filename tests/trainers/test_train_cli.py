@@ -75,10 +75,10 @@ def test_cli_train_writes_outputs(recipe, tmp_path, capsys):
 def test_sampling_settings_the_engine_ignores_are_refused(recipe, field, value):
     from trainers.grpo import check_sampling
 
-    a, g, _ = parse_config([str(recipe), f"--{field}", str(value)])
+    _, g, _ = parse_config([str(recipe), f"--{field}", str(value)])
     with pytest.raises(ValueError, match=field):
         check_sampling(g)
-    a, g, _ = parse_config([str(recipe), "--top_p", "0.9"])
+    _a, g, _ = parse_config([str(recipe), "--top_p", "0.9"])
     check_sampling(g)  # top_p is passed through to the engine
 
 

@@ -68,7 +68,8 @@ def build_trainer(cfg: PPOConfig, agent: Any = None, accelerator: Any = None) ->
         backbone = AutoModelForCausalLM.from_pretrained(resolve_model(cfg.critic_model))
         backbone = backbone.to(next(policy.parameters()).device)
     ac = ActorCritic(policy, critic=cfg.critic, critic_backbone=backbone,
-                     use_reference=cfg.kl_coef > 0, peft=cfg.use_lora, seed=cfg.seed)
+                     use_reference=cfg.kl_coef > 0, peft=cfg.use_lora, seed=cfg.seed,
+                     action_score=cfg.action_score)
     pad_id = agent.tokenizer.pad_token_id
     if pad_id is None:
         pad_id = agent.tokenizer.eos_token_id

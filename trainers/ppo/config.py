@@ -50,6 +50,7 @@ class PPOConfig:
     max_steps: int | None = None  # per-episode step cap (None: the env's limit)
     action_mode: str = "generate"  # "generate" (the model writes actions) or "score" (GLAM:
     #                                softmax over the scored admissible actions; window mode)
+    action_score: str = "sum"  # score mode: "sum" (GLAM) or "mean" of the action's token log-probs
     train_seed_offset: int = 0  # update u uses seeds offset + u * num_tasks + [0, num_tasks)
     eval_seeds: list[int] = field(default_factory=lambda: list(range(1_000_000, 1_000_032)))
     eval_every: int = 0  # evaluate (pass rate) every N updates; 0: only for gated curricula
@@ -94,6 +95,8 @@ class PPOConfig:
     update_epochs: int = 4  # passes over each batch
     num_minibatches: int = 4  # per epoch, over token sequences
     clip_range: float = 0.2  # policy ratio clip epsilon
+    dual_clip: float | None = None  # c > 1: bound the loss of A < 0 tokens at c * |A| (dual-clip
+    #                                 PPO); scored actions need it (rare actions, big ratios)
     clip_range_value: float | None = 0.2  # value clip around rollout values; None: unclipped
     vf_coef: float = 0.5
     ent_coef: float = 0.0
@@ -115,6 +118,8 @@ class PPOConfig:
             raise ValueError("eval_temperature must be >= 0 and eval_group >= 1")
         if self.context_mode not in ("concat", "window"):
             raise ValueError(f"context_mode must be concat or window, got {self.context_mode!r}")
+        if self.dual_clip is not None and self.dual_clip <= 1.0:
+            raise ValueError(f"dual_clip must be > 1, got {self.dual_clip}")
         self.rollout_config(self.temperature)  # validates the rollout settings together
 
     def rollout_config(self, temperature: float) -> Any:
@@ -125,7 +130,7 @@ class PPOConfig:
                              max_new_tokens=self.max_new_tokens,
                              max_context_tokens=self.max_context_tokens, temperature=temperature,
                              top_p=self.top_p, max_steps=self.max_steps,
-                             action_mode=self.action_mode)
+                             action_mode=self.action_mode, action_score=self.action_score)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PPOConfig:

@@ -1,7 +1,10 @@
 """PPO's loss terms over generated tokens (Schulman et al. 2017, arXiv 1707.06347).
 
 * Clipped surrogate (eq. 7): L^CLIP = E[min(rho A, clip(rho, 1-eps, 1+eps) A)], with
-  rho = exp(log pi(a|s) - log pi_old(a|s)); we minimise its negative.
+  rho = exp(log pi(a|s) - log pi_old(a|s)); we minimise its negative. For A < 0 the ratio is
+  unbounded above, so an action sampled at a tiny probability that has since become likely
+  gives a huge gradient; dual-clip PPO (Ye et al. 2020, arXiv 1912.09729, eq. 5) bounds the
+  objective at c * A there (``dual_clip`` = c > 1).
 * Clipped value loss (as in OpenAI baselines / CleanRL / TRL's PPOv2):
   0.5 * max((V - R)^2, (V_old + clip(V - V_old, -eps_v, eps_v) - R)^2).
 * Entropy of the full next-token distribution (eq. 9's S term).
@@ -31,13 +34,19 @@ def policy_loss(
     advantages: torch.Tensor,
     mask: torch.Tensor,
     clip_range: float,
+    dual_clip: float | None = None,
 ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
-    """The negated clipped surrogate, with stats (approx KL to pi_old, clip fraction)."""
+    """The negated clipped surrogate (dual-clipped for A < 0 when ``dual_clip`` is set), with
+    stats (approx KL to pi_old, clip fraction)."""
     log_ratio = logprobs - old_logprobs
     ratio = torch.exp(log_ratio)
     unclipped = -advantages * ratio
     clipped = -advantages * torch.clamp(ratio, 1.0 - clip_range, 1.0 + clip_range)
-    loss = masked_mean(torch.maximum(unclipped, clipped), mask)
+    per_token = torch.maximum(unclipped, clipped)
+    if dual_clip is not None:  # -max(min(rho A, clip(rho) A), c A) for A < 0
+        per_token = torch.where(advantages < 0,
+                                torch.minimum(per_token, -dual_clip * advantages), per_token)
+    loss = masked_mean(per_token, mask)
     with torch.no_grad():
         approx_kl = masked_mean((ratio - 1.0) - log_ratio, mask)  # k3 of pi_old || pi
         clipfrac = masked_mean(((ratio - 1.0).abs() > clip_range).float(), mask)

@@ -59,9 +59,10 @@ class ActorCritic(nn.Module):
 
     def __init__(self, policy: nn.Module, critic: str = "shared",
                  critic_backbone: nn.Module | None = None, use_reference: bool = True,
-                 peft: bool = False, seed: int = 0):
+                 peft: bool = False, seed: int = 0, action_score: str = "sum"):
         super().__init__()
         self.policy = policy
+        self.action_score = action_score  # scored batches: "sum" or "mean" of token log-probs
         self.critic_kind = critic
         device = next(policy.parameters()).device
         self.peft = peft
@@ -124,7 +125,8 @@ class ActorCritic(nn.Module):
         V read at the prompt's last token (the bootstrap value too: the next state's prompt is
         not in the batch)."""
         shared = values and self.critic_backbone is None
-        log_pi, hidden = _scored_log_policy(self.policy, batch, temperature, want_hidden=shared)
+        log_pi, hidden = _scored_log_policy(self.policy, batch, temperature, shared,
+                                            self.action_score)
         logp = torch.stack([lp[c] for lp, c in zip(log_pi, batch.completion_ids[:, 0].tolist())])
         ent = None
         if entropy:
@@ -152,7 +154,7 @@ class ActorCritic(nn.Module):
         context, model = self._reference_context()
         if batch.scored:
             with context:
-                log_pi, _ = _scored_log_policy(model, batch, temperature, want_hidden=False)
+                log_pi, _ = _scored_log_policy(model, batch, temperature, False, self.action_score)
             chosen = batch.completion_ids[:, 0].tolist()
             return torch.stack([lp[c] for lp, c in zip(log_pi, chosen)]).unsqueeze(1)
         with context:
@@ -163,11 +165,12 @@ class ActorCritic(nn.Module):
 
 
 def _scored_log_policy(model: nn.Module, batch: PPOBatch, temperature: float,
-                       want_hidden: bool) -> tuple[list[torch.Tensor], torch.Tensor | None]:
+                       want_hidden: bool, normalize: str) -> tuple[list[torch.Tensor], torch.Tensor | None]:
     """Per row, log pi over its candidates (and the prompt's last hidden state)."""
     from trainers.action_scoring import action_log_policy, score_actions
 
     lens = batch.attention_mask.sum(dim=1).tolist()
     prompts = [batch.input_ids[b, :n].tolist() for b, n in enumerate(lens)]
-    scored = score_actions(model, prompts, batch.choices or [], pad_id=0, want_hidden=want_hidden)
+    scored = score_actions(model, prompts, batch.choices or [], pad_id=0, want_hidden=want_hidden,
+                           normalize=normalize)
     return [action_log_policy(s, temperature) for s in scored.scores], scored.hidden

@@ -165,7 +165,8 @@ class PPOTrainer:
 
                 out = self.model(mb, cfg.temperature, values=True, entropy=True)
                 pg, pg_stats = policy_loss(out.logprobs, part(scored["logp"]),
-                                           part(adv.advantages), mb.loss_mask, cfg.clip_range)
+                                           part(adv.advantages), mb.loss_mask, cfg.clip_range,
+                                           cfg.dual_clip)
                 vl = value_loss(out.values, part(scored["values"]), part(adv.returns),
                                 part(adv.value_mask), cfg.clip_range_value)
                 ent = masked_mean(out.entropy, mb.loss_mask)

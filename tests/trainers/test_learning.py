@@ -1,0 +1,97 @@
+"""Learning regression tests: GRPO and PPO must take a tiny from-scratch policy from chance to
+>= 90% greedy success on frozen eval tasks, with free generation and with action scoring.
+
+Two tasks (tests/helpers/signal_env.py): a contextual bandit (the signal word decides the code
+word; chance 25%) and a 3-step chain whose reward, the fraction answered right, comes only at
+the end (chance 1/64), so credit must reach earlier steps in window mode. The policy first
+learns to write *a* code word (behaviour cloning on random labels), so it starts at chance and
+only RL can teach the mapping. The chain uses two signals (chance 1/8 per episode). A sign error, a token misalignment between the rollout and the
+loss, or advantages that never reach the loss leave success at chance and fail these tests.
+Settings were sized to finish in well under a minute each on one core.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import torch
+
+from agents import LLMAgent
+from tests.helpers.learning import (
+    BANDIT_ID,
+    CHAIN_ID,
+    eval_success,
+    register_signal_envs,
+    signal_agent,
+    warm_start_uninformed,
+)
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
+
+CASES = [(BANDIT_ID, "generate"), (BANDIT_ID, "score"), (CHAIN_ID, "generate"),
+         (CHAIN_ID, "score")]
+# Seeds the model, the warm start and the trainer; CI runs 0. Other seeds:
+# STEPGYM_LEARNING_SEED=1 pytest tests/trainers/test_learning.py
+SEED = int(os.environ.get("STEPGYM_LEARNING_SEED", "0"))
+CHANCE = {BANDIT_ID: 0.5, CHAIN_ID: 0.25}  # upper bounds on a start "near chance" (greedy)
+
+
+def _start(env_id: str, mode: str) -> LLMAgent:
+    register_signal_envs()
+    torch.manual_seed(SEED)
+    agent = signal_agent(seed=SEED)
+    warm_start_uninformed(agent, env_id, seed=SEED)
+    start = eval_success(agent, env_id, mode)
+    assert start <= CHANCE[env_id], f"the start policy already wins {start:.2f}"
+    return agent
+
+
+@pytest.mark.parametrize("env_id, mode", CASES)
+def test_grpo_learns(tmp_path, env_id, mode):
+    from trl import GRPOConfig, ModelConfig
+
+    from trainers.config import AgentArguments
+    from trainers.grpo import build_trainer
+
+    agent = _start(env_id, mode)
+    # (generations, episodes per generation, learning rate, entropy bonus). Scored policies
+    # over a few actions turn near-deterministic fast; an entropy bonus keeps the chain's
+    # from the gradient spikes seen then (docs/experiments/2026-12-03-learning-tests.md).
+    gens, episodes, lr, ent = {(BANDIT_ID, "generate"): (16, 512, 2e-3, 0.0),
+                               (BANDIT_ID, "score"): (10, 512, 2e-3, 0.0),
+                               (CHAIN_ID, "generate"): (12, 256, 2e-3, 0.0),
+                               (CHAIN_ID, "score"): (16, 256, 2e-3, 0.02)}[(env_id, mode)]
+    iters = 2  # passes over each generation (GRPO's mu)
+    a = AgentArguments(env_id=env_id, num_train_tasks=100_000, context_mode="window",
+                       window_steps=0, max_new_tokens=3, max_context_tokens=256, credit="grpo",
+                       action_mode=mode, eval_episodes=0)
+    g = GRPOConfig(output_dir=str(tmp_path), num_generations=8,
+                   per_device_train_batch_size=episodes // 4, steps_per_generation=4,
+                   num_iterations=iters, gradient_accumulation_steps=1,
+                   max_steps=4 * gens * iters, learning_rate=lr,
+                   entropy_coef=ent,
+                   lr_scheduler_type="constant", beta=0.0, use_cpu=True,
+                   bf16=False, gradient_checkpointing=False, report_to=[], logging_steps=10_000,
+                   save_strategy="no", seed=SEED, temperature=1.0, disable_tqdm=True)
+    trainer = build_trainer(a, g, ModelConfig(model_name_or_path="tiny"), agent=agent)
+    trainer.train()
+    assert eval_success(agent, env_id, mode) >= 0.9
+
+
+@pytest.mark.parametrize("env_id, mode", CASES)
+def test_ppo_learns(tmp_path, env_id, mode):
+    from trainers.ppo.build import build_trainer
+    from trainers.ppo.config import PPOConfig
+
+    agent = _start(env_id, mode)
+    cfg = PPOConfig(output_dir=str(tmp_path), model="tiny", seed=SEED, env_id=env_id, num_tasks=128,
+                    context_mode="window", window_steps=0, max_new_tokens=3, action_mode=mode,
+                    learning_rate=1e-3 if mode == "generate" else 3e-4,
+                    critic_learning_rate=3e-3, num_updates=30, save_every=0, resume=False,
+                    kl_coef=0.0, update_epochs=2, num_minibatches=4, advantage_level="turn",
+                    gamma=1.0, lam=1.0, whiten_advantages=False, forward_batch_size=64,
+                    ent_coef=0.02 if (env_id, mode) == (CHAIN_ID, "score") else 0.0)
+    trainer = build_trainer(cfg, agent=agent)
+    trainer.train()
+    assert eval_success(agent, env_id, mode) >= 0.9

@@ -58,10 +58,10 @@ def test_grpo_learns(tmp_path, env_id, mode):
     # (generations, episodes per generation, learning rate, entropy bonus). Scored policies
     # over a few actions turn near-deterministic fast; an entropy bonus keeps the chain's
     # from the gradient spikes seen then (docs/experiments/2026-12-03-learning-tests.md).
-    gens, episodes, lr, ent = {(BANDIT_ID, "generate"): (16, 512, 2e-3, 0.0),
+    gens, episodes, lr, ent = {(BANDIT_ID, "generate"): (32, 512, 2e-3, 0.0),
                                (BANDIT_ID, "score"): (10, 512, 2e-3, 0.0),
-                               (CHAIN_ID, "generate"): (12, 256, 2e-3, 0.0),
-                               (CHAIN_ID, "score"): (16, 256, 2e-3, 0.02)}[(env_id, mode)]
+                               (CHAIN_ID, "generate"): (24, 256, 2e-3, 0.0),
+                               (CHAIN_ID, "score"): (32, 256, 2e-3, 0.02)}[(env_id, mode)]
     iters = 2  # passes over each generation (GRPO's mu)
     a = AgentArguments(env_id=env_id, num_train_tasks=100_000, context_mode="window",
                        window_steps=0, max_new_tokens=3, max_context_tokens=256, credit="grpo",
@@ -81,6 +81,8 @@ def test_grpo_learns(tmp_path, env_id, mode):
 
 @pytest.mark.parametrize("env_id, mode", CASES)
 def test_ppo_learns(tmp_path, env_id, mode):
+    # PPO with free generation is the fragile case: at other seeds, or run for longer, it rises
+    # slowly and then collapses (docs/experiments/2026-12-03-action-scoring-and-learning-tests.md)
     from trainers.ppo.build import build_trainer
     from trainers.ppo.config import PPOConfig
 
@@ -88,7 +90,8 @@ def test_ppo_learns(tmp_path, env_id, mode):
     cfg = PPOConfig(output_dir=str(tmp_path), model="tiny", seed=SEED, env_id=env_id, num_tasks=128,
                     context_mode="window", window_steps=0, max_new_tokens=3, action_mode=mode,
                     learning_rate=1e-3 if mode == "generate" else 3e-4,
-                    critic_learning_rate=3e-3, num_updates=30, save_every=0, resume=False,
+                    critic_learning_rate=3e-3,
+                    num_updates=30 if mode == "generate" else 60, save_every=0, resume=False,
                     kl_coef=0.0, update_epochs=2, num_minibatches=4, advantage_level="turn",
                     gamma=1.0, lam=1.0, whiten_advantages=False, forward_batch_size=64,
                     ent_coef=0.02 if (env_id, mode) == (CHAIN_ID, "score") else 0.0)

@@ -160,6 +160,21 @@ def action_log_policy(scores: torch.Tensor, temperature: float) -> torch.Tensor:
     return torch.log_softmax(scores.float() / t, dim=-1)
 
 
+def chosen_log_policy(scores: Sequence[torch.Tensor], chosen: Sequence[int],
+                      temperature: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per row, log pi(chosen action) and the entropy of pi over its candidates, both (N,):
+    what the trainers' ratio, KL and entropy terms use for scored steps.
+
+    >>> lp, ent = chosen_log_policy([torch.zeros(2), torch.zeros(4)], [1, 0], 1.0)
+    >>> [round(x, 4) for x in lp.exp().tolist()], [round(x, 4) for x in ent.tolist()]
+    ([0.5, 0.25], [0.6931, 1.3863])
+    """
+    log_pis = [action_log_policy(s, temperature) for s in scores]
+    logp = torch.stack([lp[int(c)] for lp, c in zip(log_pis, chosen, strict=True)])
+    entropy = torch.stack([-(lp.exp() * lp).sum() for lp in log_pis])
+    return logp, entropy
+
+
 def choose(scores: torch.Tensor, temperature: float, generator: torch.Generator | None) -> int:
     """An index drawn from softmax(s / T), or the argmax when T is 0."""
     if temperature <= 0:

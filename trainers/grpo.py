@@ -315,7 +315,7 @@ def scored_logps_and_entropies(model: Any, input_ids: torch.Tensor, attention_ma
     """(B, 1) log pi(chosen action) and (B, 1) entropy over each row's candidates for a
     :func:`scored_training_batch` (prompts are the left-padded part before the completion
     position; padding rows get 0)."""
-    from trainers.action_scoring import action_log_policy, score_actions
+    from trainers.action_scoring import chosen_log_policy, score_actions
 
     prompt_ids = input_ids[:, :-logits_to_keep]
     prompt_mask = attention_mask[:, :-logits_to_keep].bool()
@@ -327,11 +327,10 @@ def scored_logps_and_entropies(model: Any, input_ids: torch.Tensor, attention_ma
     prompts = [prompt_ids[i][prompt_mask[i]].tolist() for i in real]
     scored = score_actions(model, prompts, [choices[i][0] for i in real], pad_id=0,
                            normalize=normalize)
-    log_pis = [action_log_policy(s, temperature) for s in scored.scores]
+    chosen, ent = chosen_log_policy(scored.scores, [choices[i][1] for i in real], temperature)
     index = torch.as_tensor(real, device=input_ids.device)
-    logps = logps.index_put((index,), torch.stack([lp[choices[i][1]] for lp, i in zip(log_pis, real)]).unsqueeze(1))
-    ent = torch.stack([-(lp.exp() * lp).sum() for lp in log_pis]).unsqueeze(1)
-    entropies = entropies.index_put((index,), ent)
+    logps = logps.index_put((index,), chosen.unsqueeze(1))
+    entropies = entropies.index_put((index,), ent.unsqueeze(1))
     return logps, entropies, None
 
 

@@ -125,12 +125,8 @@ class ActorCritic(nn.Module):
         V read at the prompt's last token (the bootstrap value too: the next state's prompt is
         not in the batch)."""
         shared = values and self.critic_backbone is None
-        log_pi, hidden = _scored_log_policy(self.policy, batch, temperature, shared,
-                                            self.action_score)
-        logp = torch.stack([lp[c] for lp, c in zip(log_pi, batch.completion_ids[:, 0].tolist())])
-        ent = None
-        if entropy:
-            ent = torch.stack([-(lp.exp() * lp).sum() for lp in log_pi]).unsqueeze(1)
+        logp, ent, hidden = _scored_log_policy(self.policy, batch, temperature, shared,
+                                               self.action_score)
         vals = last = None
         if values:
             if hidden is None:
@@ -139,7 +135,7 @@ class ActorCritic(nn.Module):
                     output_hidden_states=True).hidden_states[-1], batch.positions)[:, 0]
             last = self.value_head(hidden)
             vals = last.unsqueeze(1)
-        return ForwardOut(logp.unsqueeze(1), ent, vals, last)
+        return ForwardOut(logp.unsqueeze(1), ent.unsqueeze(1) if entropy else None, vals, last)
 
     def _reference_context(self) -> tuple[Any, nn.Module]:
         if self.peft:
@@ -154,9 +150,9 @@ class ActorCritic(nn.Module):
         context, model = self._reference_context()
         if batch.scored:
             with context:
-                log_pi, _ = _scored_log_policy(model, batch, temperature, False, self.action_score)
-            chosen = batch.completion_ids[:, 0].tolist()
-            return torch.stack([lp[c] for lp, c in zip(log_pi, chosen)]).unsqueeze(1)
+                logp, _, _ = _scored_log_policy(model, batch, temperature, False,
+                                                self.action_score)
+            return logp.unsqueeze(1)
         with context:
             out = model(input_ids=batch.input_ids, attention_mask=batch.attention_mask)
         logits = _rows(out.logits, batch.positions).float() / temperature
@@ -164,13 +160,16 @@ class ActorCritic(nn.Module):
         return logp.gather(-1, batch.completion_ids.unsqueeze(-1)).squeeze(-1)
 
 
-def _scored_log_policy(model: nn.Module, batch: PPOBatch, temperature: float,
-                       want_hidden: bool, normalize: str) -> tuple[list[torch.Tensor], torch.Tensor | None]:
-    """Per row, log pi over its candidates (and the prompt's last hidden state)."""
-    from trainers.action_scoring import action_log_policy, score_actions
+def _scored_log_policy(model: nn.Module, batch: PPOBatch, temperature: float, want_hidden: bool,
+                       normalize: str) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+    """Per row, log pi(chosen) and the entropy over its candidates, both (N,) (and the
+    prompt's last hidden state)."""
+    from trainers.action_scoring import chosen_log_policy, score_actions
 
     lens = batch.attention_mask.sum(dim=1).tolist()
     prompts = [batch.input_ids[b, :n].tolist() for b, n in enumerate(lens)]
     scored = score_actions(model, prompts, batch.choices or [], pad_id=0, want_hidden=want_hidden,
                            normalize=normalize)
-    return [action_log_policy(s, temperature) for s in scored.scores], scored.hidden
+    logp, entropy = chosen_log_policy(scored.scores, batch.completion_ids[:, 0].tolist(),
+                                      temperature)
+    return logp, entropy, scored.hidden

@@ -16,11 +16,19 @@ from agents.random_agent import RandomAgent
 def load_agent(name_or_path: str | os.PathLike = DEFAULT_MODEL_NAME, device: str | None = None,
                prompt_format: str | None = None, **kwargs: Any) -> LLMAgent:
     """An :class:`LLMAgent` for "stepgym-tiny" (the bootstrapped default, from the cache), a
-    local ``save_pretrained`` directory, or a hub id (fp32 on CPU, the model's dtype on GPU)."""
+    local ``save_pretrained`` directory, or a hub id (fp32 on CPU, the model's dtype on GPU).
+    The prompt format is ``prompt_format``, else the one the model's ``stepgym.json`` states
+    (``stepgym bootstrap --set prompt_format=plain``), else each env's own."""
+    import json
+    from pathlib import Path
+
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     path = resolve_model(name_or_path)
+    meta = Path(path) / "stepgym.json"
+    if prompt_format is None and meta.is_file():
+        prompt_format = json.loads(meta.read_text()).get("prompt_format") or None
     tokenizer = AutoTokenizer.from_pretrained(path)
     tokenizer.padding_side = "left"
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")

@@ -1,12 +1,16 @@
 """GRPO vs GiGPO (and optionally discounted step returns) at the same env-step budget.
 
 For every env and credit method, ``--seeds`` runs of ``stepgym train`` with the method's
-recipe settings and ``max_env_steps_total`` = ``--env-steps``; then one table (final eval
+recipe settings and ``max_env_steps_total`` = ``--env-steps``; a run whose output directory
+already holds a finished model is reused, not repeated (so runs can be split across processes
+with ``--methods``/``--seed-list`` and tabled together afterwards); then one table (final eval
 success mean and spread over seeds, env steps to reach the GRPO baseline's final success), a
 JSON with every run's eval ledger, and a PNG of eval success vs env steps, side by side.
 
     python benchmarks/bench_credit.py                       # ALFWorld + MathChain, 3 seeds
     python benchmarks/bench_credit.py --envs mathchain --seeds 1 --env-steps 64 --smoke
+    python benchmarks/bench_credit.py --envs alfworld1 --eval-every 0 --eval-episodes 140 \
+        --env-steps 1000000 -- --max_steps 25      # the demo's setting, 25 generations each
     python benchmarks/bench_credit.py --envs textworld      # after building stepgym-tiny-textworld
     python benchmarks/bench_credit.py --envs textworld5 --eval-episodes 20 --eval-every 20 \
         --env-steps 2400 -- --model_name_or_path DIR   # recipe overrides after "--"
@@ -23,6 +27,7 @@ from typing import Any
 import numpy as np
 
 RECIPES = {"alfworld": "recipes/grpo_gigpo_alfworld.yaml",
+           "alfworld1": "recipes/demo.yaml",  # level 1, action scoring, from stepgym-alfworld-l1
            "mathchain": "recipes/grpo_gigpo_mathchain.yaml",
            "textworld": "recipes/grpo_gigpo_textworld.yaml",  # needs stepgym-tiny-textworld
            "textworld5": "recipes/grpo_gigpo_textworld5.yaml"}  # needs stepgym-tiny-textworld5
@@ -39,6 +44,9 @@ def run_one(env: str, method: str, seed: int, args: argparse.Namespace) -> list[
     from trainers.run_grpo import run_grpo
 
     out = Path(args.out_dir) / f"{env}_{method}_s{seed}"
+    if (out / "final" / "stepgym.json").is_file() and (out / "eval.jsonl").is_file():
+        print(f"{out}: finished earlier, reusing its eval ledger")  # resumable benchmark
+        return read_jsonl(out / "eval.jsonl")
     argv = [RECIPES[env], *METHODS[method], "--seed", str(seed), "--output_dir", str(out),
             "--max_env_steps_total", str(args.env_steps), "--max_steps", "100000",
             "--eval_every", str(args.eval_every), "--eval_episodes", str(args.eval_episodes),
@@ -74,6 +82,8 @@ def main() -> None:
     p.add_argument("--envs", nargs="+", default=list(RECIPES), choices=list(RECIPES))
     p.add_argument("--methods", nargs="+", default=["grpo", "gigpo"], choices=list(METHODS))
     p.add_argument("--seeds", type=int, default=3)
+    p.add_argument("--seed-list", type=int, nargs="+", default=None,
+                   help="run these seeds only (default: 0 .. --seeds - 1)")
     p.add_argument("--env-steps", type=int, default=2000, help="env-step budget per run")
     p.add_argument("--eval-every", type=int, default=10)
     p.add_argument("--eval-episodes", type=int, default=32)
@@ -91,8 +101,8 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     ledgers: dict[str, dict[str, list[list[dict[str, Any]]]]] = {}
     for env in args.envs:
-        ledgers[env] = {m: [run_one(env, m, s, args) for s in range(args.seeds)]
-                        for m in args.methods}
+        seeds = args.seed_list if args.seed_list is not None else range(args.seeds)
+        ledgers[env] = {m: [run_one(env, m, s, args) for s in seeds] for m in args.methods}
     rows = []
     for env, by_method in ledgers.items():
         base = by_method.get("grpo")

@@ -17,9 +17,9 @@ Each action is scored as the model would write it
 trains on. The policy never emits an invalid action; all K candidates enter the gradient
 through the normaliser.
 
-Cost: the prompt is computed once per row and its KV cache is shared by that row's K
-candidates (a second forward over the candidates only); rows are chunked so one candidate
-forward holds at most ``max_tokens`` candidate tokens.
+Cost: one forward per row packs the prompt and its K candidates into one sequence (a 4D
+mask keeps the candidates apart), so the prompt is computed once and shared; rows are chunked
+so one forward holds at most ``max_tokens`` padded tokens.
 """
 
 from __future__ import annotations
@@ -28,8 +28,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
-
-from trainers.generation import _cache_key, _new_cache
 
 
 @dataclass
@@ -45,18 +43,17 @@ class ScoredRows:
 
 def _chunks(prompts: Sequence[Sequence[int]], candidates: Sequence[Sequence[Sequence[int]]],
             max_tokens: int) -> list[list[int]]:
-    """Consecutive rows grouped so each group's candidate tokens (padded) stay within budget."""
+    """Consecutive rows grouped so each group's packed rows (prompt + all candidates, padded
+    to the longest) stay within ``max_tokens``; a row longer than that goes alone."""
     groups: list[list[int]] = []
     current: list[int] = []
-    count = width = 0
-    for b, cands in enumerate(candidates):
-        w = max(len(c) for c in cands)
-        k = len(cands)
-        if current and (count + k) * max(width, w) > max_tokens:
+    width = 0
+    for b, (prompt, cands) in enumerate(zip(prompts, candidates)):
+        w = len(prompt) + sum(len(c) for c in cands)
+        if current and (len(current) + 1) * max(width, w) > max_tokens:
             groups.append(current)
-            current, count, width = [], 0, 0
+            current, width = [], 0
         current.append(b)
-        count += k
         width = max(width, w)
     if current:
         groups.append(current)
@@ -69,7 +66,7 @@ SCORE_NORMALIZATIONS = ("sum", "mean")
 def score_actions(model: torch.nn.Module, prompts: Sequence[Sequence[int]],
                   candidates: Sequence[Sequence[Sequence[int]]], pad_id: int,
                   want_hidden: bool = False, normalize: str = "sum",
-                  max_tokens: int = 16384) -> ScoredRows:
+                  max_tokens: int = 12288) -> ScoredRows:
     """Score every candidate continuation of every prompt (see module docstring): the sum of
     its token log-probs, or their mean with ``normalize="mean"``. Runs with gradients when the
     caller has them enabled (training) and without under ``no_grad``."""
@@ -100,52 +97,58 @@ def score_actions(model: torch.nn.Module, prompts: Sequence[Sequence[int]],
 def _score_chunk(model: torch.nn.Module, prompts: Sequence[Sequence[int]],
                  candidates: Sequence[Sequence[Sequence[int]]], pad_id: int,
                  want_hidden: bool) -> ScoredRows:
+    """One forward over rows packed as ``prompt, cand_1, ..., cand_K, pad``: a 4D mask lets
+    candidate k see the whole prompt and its own earlier tokens only, and its position ids
+    restart where the prompt ends, so each candidate is scored exactly as if it followed the
+    prompt alone. Against expanding the prompt's KV cache once per candidate this moves no
+    cache copies and was 3.2x faster (3.4x with gradients) on ALFWorld level-1 rows."""
     device = next(model.parameters()).device
-    key = _cache_key(model)
-    # 1. prompts, right-padded (every real query sees real keys), one forward with a cache
-    lens = [len(p) for p in prompts]
-    width = max(lens)
+    dtype = next(model.parameters()).dtype
+    widths = [len(p) + sum(len(c) for c in cands) for p, cands in zip(prompts, candidates)]
+    width = max(widths)
     ids = torch.full((len(prompts), width), pad_id, dtype=torch.long)
-    mask = torch.zeros((len(prompts), width), dtype=torch.long)
-    for b, p in enumerate(prompts):
-        ids[b, : len(p)] = torch.as_tensor(list(p))
-        mask[b, : len(p)] = 1
-    ids, mask = ids.to(device), mask.to(device)
-    cache = _new_cache(model)
-    out = model(input_ids=ids, attention_mask=mask, use_cache=True,
-                output_hidden_states=want_hidden, **{key: cache})
-    last = torch.as_tensor(lens, device=device) - 1
-    rows_idx = torch.arange(len(prompts), device=device)
-    first_logp = torch.log_softmax(out.logits[rows_idx, last].float(), dim=-1)  # (B, V)
-    hidden = out.hidden_states[-1][rows_idx, last] if want_hidden else None
-    # 2. every candidate of row b continues row b's cache
-    owner = [b for b, cands in enumerate(candidates) for _ in cands]
-    flat = [list(c) for cands in candidates for c in cands]
-    c_width = max(len(c) for c in flat)
-    c_ids = torch.full((len(flat), c_width), pad_id, dtype=torch.long)
-    c_mask = torch.zeros((len(flat), c_width), dtype=torch.long)
-    for r, c in enumerate(flat):
-        c_ids[r, : len(c)] = torch.as_tensor(c)
-        c_mask[r, : len(c)] = 1
-    c_ids, c_mask = c_ids.to(device), c_mask.to(device)
-    owner_t = torch.as_tensor(owner, device=device)
-    cache.batch_select_indices(owner_t)
-    positions = last[owner_t].unsqueeze(1) + 1 + torch.arange(c_width, device=device)
-    c_out = model(input_ids=c_ids, attention_mask=torch.cat([mask[owner_t], c_mask], dim=1),
-                  position_ids=positions, use_cache=True, **{key: cache})
-    logp = torch.log_softmax(c_out.logits.float(), dim=-1)  # (R, Lc, V): position j predicts j+1
-    tok = torch.empty(c_ids.shape, dtype=logp.dtype, device=device)
-    tok[:, 0] = first_logp[owner_t].gather(-1, c_ids[:, :1]).squeeze(-1)
-    if c_width > 1:
-        tok[:, 1:] = logp[:, :-1].gather(-1, c_ids[:, 1:].unsqueeze(-1)).squeeze(-1)
-    tok = tok * c_mask
-    summed = tok.sum(dim=1)
+    positions = torch.zeros((len(prompts), width), dtype=torch.long)
+    allow = torch.zeros((len(prompts), width, width), dtype=torch.bool)
+    rows, sources, targets, lengths = [], [], [], []  # per candidate token: who predicts it
+    for b, (prompt, cands) in enumerate(zip(prompts, candidates)):
+        n = len(prompt)
+        ids[b, :n] = torch.as_tensor(list(prompt))
+        positions[b, :n] = torch.arange(n)
+        allow[b, :n, :n] = torch.ones(n, n, dtype=torch.bool).tril()
+        start = n
+        for cand in cands:
+            m = len(cand)
+            end = start + m
+            ids[b, start:end] = torch.as_tensor(list(cand))
+            positions[b, start:end] = torch.arange(n, n + m)
+            allow[b, start:end, :n] = True
+            allow[b, start:end, start:end] = torch.ones(m, m, dtype=torch.bool).tril()
+            rows += [b] * m
+            sources += [n - 1, *range(start, end - 1)]  # token j is predicted at j - 1
+            targets += list(cand)
+            lengths.append(m)
+            start = end
+        allow[b, start:, 0] = True  # padding queries see one key: no empty softmax row
+    mask = torch.zeros(allow.shape, dtype=dtype).masked_fill_(~allow, torch.finfo(dtype).min)
+    first = min(len(p) for p in prompts) - 1  # logits are needed from here on only
+    out = model(input_ids=ids.to(device), attention_mask=mask.unsqueeze(1).to(device),
+                position_ids=positions.to(device), logits_to_keep=width - first,
+                output_hidden_states=want_hidden)
+    picked = out.logits[torch.as_tensor(rows, device=device),
+                        torch.as_tensor(sources, device=device) - first].float()
+    target = torch.as_tensor(targets, device=device).unsqueeze(-1)
+    tok = picked.gather(-1, target).squeeze(-1) - torch.logsumexp(picked, dim=-1)
+    per_candidate = torch.split(tok, lengths)
     scores, token_lps, r = [], [], 0
     for cands in candidates:
         k = len(cands)
-        scores.append(summed[r: r + k])
-        token_lps.append([tok[r + i, : len(c)] for i, c in enumerate(cands)])
+        token_lps.append(list(per_candidate[r: r + k]))
+        scores.append(torch.stack([t.sum() for t in per_candidate[r: r + k]]))
         r += k
+    hidden = None
+    if want_hidden:
+        last = torch.as_tensor([len(p) - 1 for p in prompts], device=device)
+        hidden = out.hidden_states[-1][torch.arange(len(prompts), device=device), last]
     return ScoredRows(scores, token_lps, hidden)
 
 

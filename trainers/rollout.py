@@ -515,6 +515,13 @@ def save_model_meta(model_dir: str | os.PathLike, config: RolloutConfig,
     return path
 
 
+def format_meta(agent: Any) -> dict[str, str]:
+    """``{"prompt_format": name}`` when ``agent`` acts in a format other than each env's own
+    (a model bootstrapped with ``prompt_format``), for :func:`save_model_meta`'s extras."""
+    fmt = getattr(agent, "prompt_format", None)
+    return {"prompt_format": fmt.name} if fmt is not None else {}
+
+
 def saved_rollout_config(saved: dict[str, Any] | None, overrides: dict[str, Any] | None = None,
                          model: str = "the model") -> RolloutConfig:
     """The rollout settings a model was saved with, updated by ``overrides``; refuses to guess

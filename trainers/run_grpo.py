@@ -29,7 +29,7 @@ def run_grpo(agent_args: AgentArguments, grpo_args: Any, model_args: Any, resume
     from trainers.checkpoint import latest_checkpoint, read_jsonl
     from trainers.curves import plot_learning_curve
     from trainers.grpo import add_run_callback, build_trainer
-    from trainers.rollout import save_model_meta
+    from trainers.rollout import format_meta, save_model_meta
 
     prepare_for_device(grpo_args)
     out = Path(grpo_args.output_dir)
@@ -50,7 +50,8 @@ def run_grpo(agent_args: AgentArguments, grpo_args: Any, model_args: Any, resume
     model.save_pretrained(final)
     trainer.agent.tokenizer.save_pretrained(final)
     save_model_meta(final, agent_args.rollout_config(grpo_args.temperature, grpo_args.top_p),
-                    {agent_args.env_id: agent_args.env_kwargs}, trained_by="grpo")
+                    {agent_args.env_id: agent_args.env_kwargs}, trained_by="grpo",
+                    **format_meta(trainer.agent))
 
     train_rows = read_jsonl(out / "rollouts.jsonl")
     eval_rows = read_jsonl(out / "eval.jsonl")

@@ -207,3 +207,54 @@ def test_bootstrap_set_overrides_config_fields_and_refuses_bad_ones():
         apply_settings(config, ["hidden=3"])
     with pytest.raises(SystemExit, match="expected int"):
         apply_settings(config, ["num_layers=two"])
+
+
+def test_cli_bootstrap_saves_the_action_mode_the_model_acts_with(tmp_path, monkeypatch):
+    monkeypatch.setenv("STEPGYM_CACHE", str(tmp_path))
+    assert main(["bootstrap", "--quick", "--name", "scorer", "--envs", TOY_ID, "--threads", "1",
+                 "--set", "action_mode=score", "--set", "action_score=mean"]) == 0
+    rollout = json.loads((tmp_path / "models" / "scorer" / "stepgym.json").read_text())["rollout"]
+    assert (rollout["action_mode"], rollout["action_score"]) == ("score", "mean")
+
+
+def test_a_named_start_model_builds_from_its_preset_and_flags_override_it(tmp_path, monkeypatch):
+    """`--name stepgym-alfworld-l1` takes the preset (level 1, score mode, T=1); flags win."""
+    import trainers.bootstrap as bootstrap_pkg
+
+    seen: list[BootstrapConfig] = []
+
+    def fake_bootstrap(config, progress=True):
+        seen.append(config)
+        out = tmp_path / "out"
+        out.mkdir(exist_ok=True)
+        (out / "stepgym.json").write_text(json.dumps(
+            {"num_parameters": 1, "bc_samples": 1, "losses": [1.0], "seconds": 0}))
+        return out
+
+    monkeypatch.setenv("STEPGYM_CACHE", str(tmp_path))
+    monkeypatch.setattr(bootstrap_pkg, "bootstrap", fake_bootstrap)
+    assert main(["bootstrap", "--name", "stepgym-alfworld-l1", "--steps", "7"]) == 0
+    config = seen[-1]
+    assert config.envs == {"stepgym/ALFWorld-v0": {"expert": "explorer", "level": 1}}
+    assert (config.action_mode, config.action_score, config.eval_temperature,
+            config.prompt_format) == ("score", "mean", 1.0, "plain")
+    assert config.train_steps == 7 and config.output.endswith("stepgym-alfworld-l1")
+    assert main(["bootstrap", "--name", "my-model"]) == 0
+    assert seen[-1].action_mode == "generate"  # any other name: the plain default
+
+
+def test_a_model_bootstrapped_in_another_format_acts_in_it(tmp_path, monkeypatch):
+    """`--set prompt_format=plain`: demos are written as the bare action, stepgym.json says
+    so, and load_agent gives the model that format (scored candidates are the bare action)."""
+    monkeypatch.setenv("STEPGYM_CACHE", str(tmp_path))
+    demos = collect_demos("stepgym/ALFWorld-v0", {"level": 1}, episodes=1, window_steps=2,
+                          prompt_format="plain")
+    first_reply = demos[0].steps[0][1]
+    assert "Think:" not in first_reply and "Reply with exactly one action" in demos[0].system
+    assert main(["bootstrap", "--quick", "--name", "plain", "--envs", TOY_ID, "--threads", "1",
+                 "--set", "prompt_format=plain"]) == 0
+    assert json.loads((tmp_path / "models" / "plain" / "stepgym.json").read_text())[
+        "prompt_format"] == "plain"
+    agent = load_agent("plain")
+    assert agent.prompt_format is not None and agent.prompt_format.name == "plain"
+    assert load_agent("plain", prompt_format="react").prompt_format.name == "react"

@@ -95,3 +95,10 @@ def test_eval_uses_the_saved_rollout_settings(tmp_path, capsys):
                  "--temperature", "0", "--out", str(tmp_path / "out2")]) == 0
     used = json.loads((tmp_path / "out2" / "config.json").read_text())["rollout"]
     assert used["temperature"] == 0 and used["action_mode"] == "score" and used["window_steps"] == 1
+    # the score normalisation and the step cap are flags too
+    assert main(["eval", "--model", str(tmp_path / "m"), "--env", TOY_ID, "-n", "2",
+                 "--action-score", "mean", "--max-steps", "1", "--out", str(tmp_path / "out3")]) == 0
+    used = json.loads((tmp_path / "out3" / "config.json").read_text())["rollout"]
+    assert used["action_score"] == "mean" and used["max_steps"] == 1
+    trajs = [json.loads(t) for t in (tmp_path / "out3" / "trajectories.jsonl").read_text().splitlines()]
+    assert all(len(t["steps"]) <= 1 for t in trajs)

@@ -67,6 +67,13 @@ class BootstrapConfig:
     threads: int = 2
     max_new_tokens: int = 48
     eval_temperature: float = 0.3  # the model's default sampling temperature for eval
+    # How the model acts by default (saved in stepgym.json): "generate" writes the action,
+    # "score" scores the admissible ones (trainers/action_scoring.py) with "sum" or "mean".
+    action_mode: str = "generate"
+    action_score: str = "sum"
+    # The prompt format demos are written in and the model acts in ("" = each env's own, e.g.
+    # ReAct for ALFWorld; "plain" = the action alone). Saved in stepgym.json; load_agent uses it.
+    prompt_format: str = ""
     device: str = "cpu"  # torch device for behaviour cloning ("cuda" where there is one)
     context_loss_weight: float = 0.0  # auxiliary LM loss on prompt tokens (see _bc_loss)
 
@@ -223,7 +230,8 @@ def bootstrap(config: BootstrapConfig, progress: bool = True) -> Path:
         demos += collect_demos(env_id, kwargs, config.episodes_per_env, config.window_steps,
                                seed=config.seed + 1000 * k, noise=config.noise,
                                context_mode=config.context_mode,
-                               stale_noise=config.stale_noise)
+                               stale_noise=config.stale_noise,
+                               prompt_format=config.prompt_format or None)
     texts = [d.system for d in demos[:: max(1, len(demos) // 50)]]
     texts += [json.dumps(d.tools) for d in demos[:1] if d.tools]
     texts += [text for d in demos for step in d.steps for text in step]
@@ -278,8 +286,10 @@ def bootstrap(config: BootstrapConfig, progress: bool = True) -> Path:
     rollout = RolloutConfig(context_mode=config.context_mode, window_steps=config.window_steps,
                             max_context_tokens=config.max_seq_tokens,
                             max_new_tokens=config.max_new_tokens,
-                            temperature=config.eval_temperature)
-    save_model_meta(out, rollout, envs, bootstrap=asdict(config),
+                            temperature=config.eval_temperature,
+                            action_mode=config.action_mode, action_score=config.action_score)
+    format_meta = {"prompt_format": config.prompt_format} if config.prompt_format else {}
+    save_model_meta(out, rollout, envs, bootstrap=asdict(config), **format_meta,
                     num_parameters=sum(p.numel() for p in model.parameters()),
                     demo_episodes=len(demos), bc_samples=len(samples), losses=losses,
                     seconds=round(time.perf_counter() - start, 1))

@@ -25,7 +25,7 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-from agents.formats import format_for_env
+from agents.formats import format_for_env, get_format
 from trainers.rollout import task_text, window_user_text
 
 
@@ -47,14 +47,16 @@ class _Seen:
 
 def collect_demos(env_id: str, env_kwargs: dict[str, Any], episodes: int, window_steps: int,
                   seed: int = 0, noise: float = 0.0, max_steps: int = 50,
-                  context_mode: str = "window", stale_noise: bool = False) -> list[Demo]:
-    """``episodes`` expert episodes of ``env_id`` (train split, seeds ``seed..``)."""
+                  context_mode: str = "window", stale_noise: bool = False,
+                  prompt_format: str | None = None) -> list[Demo]:
+    """``episodes`` expert episodes of ``env_id`` (train split, seeds ``seed..``), rendered in
+    ``prompt_format`` (default: the env's own format)."""
     if context_mode not in ("window", "concat"):
         raise ValueError(f"context_mode must be 'window' or 'concat', got {context_mode!r}")
     import envs  # noqa: F401
 
     env = gym.make(env_id, **env_kwargs)
-    fmt = format_for_env(env)
+    fmt = get_format(prompt_format) if prompt_format else format_for_env(env)
     system = fmt.system_prompt(getattr(env.unwrapped, "action_help", ""))
     tools = fmt.tools(env)
     rng = np.random.default_rng(seed)

@@ -17,7 +17,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                              "'{\"challenge\": \"coin_collector\", \"level\": 10}'")
     parser.add_argument("--name", default=None,
                         help="save under this name in the cache (found later by name, like "
-                             "stepgym-tiny); exclusive with --output")
+                             "stepgym-tiny); a named start model (stepgym-tiny, "
+                             "stepgym-alfworld-l1) starts from its preset; exclusive with --output")
     parser.add_argument("--context-mode", choices=("window", "concat"), default=None,
                         help="render demos as window-mode (default) or concat-mode rollouts")
     parser.add_argument("--episodes", type=int, default=None, help="expert episodes per env")
@@ -58,13 +59,18 @@ def apply_settings(config: object, settings: list[str] | None) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from agents.models import default_model_path
-    from trainers.bootstrap import BootstrapConfig, bootstrap
+    from trainers.bootstrap import START_MODELS, BootstrapConfig, bootstrap, start_model_config
     from trainers.bootstrap.build import ENV_PRESETS
 
     if args.name and args.output:
         raise SystemExit("give --output or --name, not both")
     output = str(default_model_path(args.name)) if args.name else args.output
-    config = BootstrapConfig.quick(output) if args.quick else BootstrapConfig(output=output)
+    if args.quick:
+        config = BootstrapConfig.quick(output)
+    elif args.name in START_MODELS:  # a named start model: its preset, then the flags below
+        config = start_model_config(args.name, output)
+    else:
+        config = BootstrapConfig(output=output)
     if args.envs:
         config.envs = {e: dict(ENV_PRESETS.get(e, {})) for e in args.envs}
     if args.kwargs:

@@ -1,9 +1,10 @@
 """``stepgym demo``: the README's main job (``make demo``).
 
-1. Build the embedded default model (``stepgym bootstrap``) if it is not cached.
-2. Train it with GRPO + GiGPO on ALFWorld (``recipes/demo.yaml``: TRL's ``GRPOTrainer`` fed by
-   our rollout engine, GiGPO's step-level advantages), evaluating on the frozen ``eval_seen``
-   split before and after.
+1. Build the recipe's start model (``stepgym-alfworld-l1``, a named preset of
+   ``stepgym bootstrap``) if it is not cached.
+2. Train it with GRPO + GiGPO on ALFWorld level 1 with action scoring (``recipes/demo.yaml``:
+   TRL's ``GRPOTrainer`` fed by our rollout engine, GiGPO's step-level advantages), evaluating
+   on the frozen ``eval_seen`` split before and after.
 3. Print before/after success with 95% Wilson intervals, the difference with its Newcombe
    interval, and the learning curve's path.
 
@@ -96,9 +97,7 @@ def train_demo(args: argparse.Namespace) -> int:
 
     os.environ.setdefault("TRL_EXPERIMENTAL_SILENCE", "1")
     from agents import default_model_path
-    from agents.models import DEFAULT_MODEL_NAME
-    from trainers.bootstrap import BootstrapConfig, bootstrap
-    from trainers.bootstrap.build import ENV_PRESETS
+    from trainers.bootstrap import START_MODELS, BootstrapConfig, bootstrap, start_model_config
     from trainers.cli.train import format_eval
     from trainers.config import parse_config
     from trainers.evaluation import difference_interval
@@ -113,13 +112,16 @@ def train_demo(args: argparse.Namespace) -> int:
         model_dir = Path(args.output_dir) / "quick-model"
         if not (model_dir / "stepgym.json").is_file():
             cfg = BootstrapConfig.quick(str(model_dir))
-            cfg.envs = {"stepgym/ALFWorld-v0": dict(ENV_PRESETS["stepgym/ALFWorld-v0"])}
+            demo_start = start_model_config("stepgym-alfworld-l1", str(model_dir))
+            cfg.envs, cfg.action_mode, cfg.action_score = (demo_start.envs, demo_start.action_mode,
+                                                           demo_start.action_score)
             bootstrap(cfg)
         overrides = [*QUICK_OVERRIDES, "--model_name_or_path", str(model_dir), *overrides]
     agent_args, grpo_args, model_args = parse_config([args.recipe, *overrides])
-    if model_args.model_name_or_path == DEFAULT_MODEL_NAME and not (default_model_path() / "stepgym.json").is_file():
-        print(f"{DEFAULT_MODEL_NAME} is not built yet: running `stepgym bootstrap` first")
-        bootstrap(BootstrapConfig())
+    name = model_args.model_name_or_path
+    if name in START_MODELS and not (default_model_path(name) / "stepgym.json").is_file():
+        print(f"{name} is not built yet: running `stepgym bootstrap --name {name}` first")
+        bootstrap(start_model_config(name, str(default_model_path(name))))
     summary = run_grpo(agent_args, grpo_args, model_args)
     before, after = summary["eval_first"], summary["eval_last"]
     print(f"\nGRPO + {agent_args.credit} on {agent_args.env_id}: {summary['global_step']} updates, "

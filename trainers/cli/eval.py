@@ -24,13 +24,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--temperature", type=float, default=None, help="0: greedy")
     parser.add_argument("--action-mode", choices=["generate", "score"], default=None,
                         help="score: the model scores the admissible actions (GLAM)")
+    parser.add_argument("--action-score", choices=["sum", "mean"], default=None,
+                        help="score mode: summed or length-normalised action log-probs")
+    parser.add_argument("--max-steps", type=int, default=None,
+                        help="step limit per episode (default: the env's)")
     parser.add_argument("--seed", type=int, default=0, help="generation seed")
     parser.add_argument("--out", default="runs/eval", help="output directory")
     parser.set_defaults(func=run)
 
 
 OVERRIDES = ("context_mode", "window_steps", "max_new_tokens", "max_context_tokens",
-             "temperature", "action_mode")
+             "temperature", "action_mode", "action_score", "max_steps")
 
 
 def run(args: argparse.Namespace) -> int:

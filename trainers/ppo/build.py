@@ -12,7 +12,7 @@ from trainers.ppo.distributed import make_accelerator
 from trainers.ppo.model import ActorCritic
 from trainers.ppo.rollouts import EngineRollouts
 from trainers.ppo.trainer import PPOTrainer
-from trainers.rollout import save_model_meta
+from trainers.rollout import format_meta, save_model_meta
 from trainers.schedules.curriculum import HorizonCurriculum, make_curriculum
 from trainers.schedules.discount import ConstantDiscount
 
@@ -93,5 +93,5 @@ def run_ppo(cfg: PPOConfig, agent: Any = None) -> PPOTrainer:
     policy.save_pretrained(final)
     tokenizer.save_pretrained(final)
     save_model_meta(final, cfg.rollout_config(cfg.temperature), {cfg.env_id: cfg.env_kwargs},
-                    trained_by="ppo")
+                    trained_by="ppo", **format_meta(trainer.source.train_engine.agent))
     return trainer

@@ -10,6 +10,7 @@ ALFWorld level 1, recorded by the engine), without gradients (acting) and with a
 Writes ``benchmarks/results/action_scoring.md`` and ``.json``.
 
     python benchmarks/bench_action_scoring.py [--model NAME] [--episodes 32] [--rounds 2]
+    python benchmarks/bench_action_scoring.py --model DIR_OF_A_REACT_MODEL --results action_scoring_react
 """
 
 from __future__ import annotations
@@ -32,13 +33,28 @@ from trainers.rollout import RolloutConfig, RolloutEngine
 RESULTS = Path(__file__).parent / "results"
 
 
+def _cache_chunks(candidates: Sequence[Sequence[Sequence[int]]], max_tokens: int) -> list[range]:
+    """The previous implementation's grouping: consecutive rows while (candidates so far) x
+    (longest candidate) stays within ``max_tokens`` (its default: 16,384)."""
+    groups, start, count, width = [], 0, 0, 0
+    for b, cands in enumerate(candidates):
+        w, k = max(len(c) for c in cands), len(cands)
+        if b > start and (count + k) * max(width, w) > max_tokens:
+            groups.append(range(start, b))
+            start, count, width = b, 0, 0
+        count, width = count + k, max(width, w)
+    groups.append(range(start, len(candidates)))
+    return groups
+
+
 def score_by_cache_expansion(model: torch.nn.Module, prompts: Sequence[Sequence[int]],
                              candidates: Sequence[Sequence[Sequence[int]]], pad_id: int,
-                             rows_per_call: int = 32) -> list[torch.Tensor]:
-    """The reference: summed candidate log-probs via a prompt KV cache copied per candidate."""
+                             max_tokens: int = 16384) -> list[torch.Tensor]:
+    """The reference (the previous implementation): summed candidate log-probs via a prompt KV
+    cache copied once per candidate."""
     scores: list[torch.Tensor] = []
-    for lo in range(0, len(prompts), rows_per_call):
-        ps, cs = prompts[lo: lo + rows_per_call], candidates[lo: lo + rows_per_call]
+    for rows in _cache_chunks(candidates, max_tokens):
+        ps, cs = prompts[rows.start: rows.stop], candidates[rows.start: rows.stop]
         lens = [len(p) for p in ps]
         ids = torch.full((len(ps), max(lens)), pad_id, dtype=torch.long)
         mask = torch.zeros_like(ids)
@@ -89,6 +105,8 @@ def main() -> None:
     parser.add_argument("--episodes", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--results", default="action_scoring",
+                        help="file stem under benchmarks/results/")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     agent = load_agent(args.model)
@@ -130,8 +148,8 @@ def main() -> None:
     print(header)
     print("\n".join(table))
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "action_scoring.md").write_text(header + "\n\n" + "\n".join(table) + "\n")
-    (RESULTS / "action_scoring.json").write_text(json.dumps(
+    (RESULTS / f"{args.results}.md").write_text(header + "\n\n" + "\n".join(table) + "\n")
+    (RESULTS / f"{args.results}.json").write_text(json.dumps(
         {"rows": len(samples), "episodes": len(trajs), "candidates_per_row": n_cands / len(samples),
          "model": args.model, "threads": args.threads, "seconds": seconds, "best": rows,
          "machine": platform.platform()}, indent=2))

@@ -32,7 +32,7 @@ def _worker(out: Path) -> None:
     from tests.trainers.test_ppo_losses import tiny_model
     from tests.trainers.test_ppo_trainer import SampledSource
     from trainers.ppo.config import PPOConfig
-    from trainers.ppo.distributed import make_accelerator, shard
+    from trainers.ppo.distributed import finish_distributed, make_accelerator, shard
     from trainers.ppo.model import ActorCritic
     from trainers.ppo.trainer import PPOTrainer
 
@@ -69,6 +69,7 @@ def _worker(out: Path) -> None:
               "all_checksums": sums.tolist(), "history": history, "resumed_update": resumed.update,
               "max_abs_diff_ranks": float((sums - sums[0]).abs().max())}
     (out / f"rank{rank}.json").write_text(json.dumps(record))
+    finish_distributed(accelerator)
 
 
 def _free_port() -> int:

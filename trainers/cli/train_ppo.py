@@ -50,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
 
     from trainers.ppo.build import run_ppo
     from trainers.ppo.config import PPOConfig
+    from trainers.ppo.distributed import finish_distributed
 
     data = load_recipe(args.recipe, args.overrides)
     if args.output_dir:
@@ -62,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
     if not torch.cuda.is_available():
         torch.set_num_threads(min(torch.get_num_threads(), 4))
     trainer = run_ppo(cfg)
+    finish_distributed(trainer.accelerator)
     if not trainer.is_main:
         return 0
     last = trainer.history[-1] if trainer.history else {}

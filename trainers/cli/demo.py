@@ -113,8 +113,8 @@ def train_demo(args: argparse.Namespace) -> int:
         if not (model_dir / "stepgym.json").is_file():
             cfg = BootstrapConfig.quick(str(model_dir))
             demo_start = start_model_config("stepgym-alfworld-l1", str(model_dir))
-            cfg.envs, cfg.action_mode, cfg.action_score = (demo_start.envs, demo_start.action_mode,
-                                                           demo_start.action_score)
+            for key in ("envs", "action_mode", "action_score", "prompt_format", "eval_temperature"):
+                setattr(cfg, key, getattr(demo_start, key))  # the start model's settings, tiny
             bootstrap(cfg)
         overrides = [*QUICK_OVERRIDES, "--model_name_or_path", str(model_dir), *overrides]
     agent_args, grpo_args, model_args = parse_config([args.recipe, *overrides])

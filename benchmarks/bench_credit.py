@@ -29,6 +29,7 @@ import numpy as np
 RECIPES = {"alfworld": "recipes/grpo_gigpo_alfworld.yaml",
            "alfworld1": "recipes/demo.yaml",  # level 1, action scoring, from stepgym-alfworld-l1
            "mathchain": "recipes/grpo_gigpo_mathchain.yaml",
+           "webshop2": "recipes/grpo_gigpo_webshop2.yaml",  # level 2, scoring, from stepgym-webshop-l2
            "textworld": "recipes/grpo_gigpo_textworld.yaml",  # needs stepgym-tiny-textworld
            "textworld5": "recipes/grpo_gigpo_textworld5.yaml"}  # needs stepgym-tiny-textworld5
 # GRPO with GiGPO's invalid-action penalty (verl-agent penalises every algorithm), so the two

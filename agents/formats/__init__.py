@@ -12,12 +12,13 @@ from agents.formats.base import PromptFormat
 from agents.formats.math import MathFormat
 from agents.formats.plain import PlainFormat
 from agents.formats.react import ReActFormat
-from agents.formats.tool_call import ToolCallFormat
+from agents.formats.tool_call import InlineToolCallFormat, ToolCallFormat
 
 FORMATS: dict[str, type[PromptFormat]] = {
     "plain": PlainFormat,
     "react": ReActFormat,
     "tool_call": ToolCallFormat,
+    "tool_call_inline": InlineToolCallFormat,
     "math": MathFormat,
 }
 
@@ -38,5 +39,5 @@ def format_for_env(env: object) -> PromptFormat:
     return get_format(getattr(base, "prompt_format", "plain"))
 
 
-__all__ = ["FORMATS", "MathFormat", "PlainFormat", "PromptFormat", "ReActFormat", "ToolCallFormat",
+__all__ = ["FORMATS", "InlineToolCallFormat", "MathFormat", "PlainFormat", "PromptFormat", "ReActFormat", "ToolCallFormat",
            "format_for_env", "get_format"]

@@ -27,3 +27,16 @@ class ToolCallFormat(PromptFormat):
         base = getattr(env, "unwrapped", env)
         schemas = getattr(base, "tool_schemas", None)
         return list(schemas) if schemas else None
+
+
+class InlineToolCallFormat(ToolCallFormat):
+    """The tool-call format without tool schemas in the system prompt: the env's own prompt
+    names the task's tools (ToolUse ``tools_in_prompt="names"``, or ``"schemas"`` for their
+    schemas). For small models: the 18 schemas the chat template would add are ~2,500 tokens
+    of every prompt, the same for every task, while a level below 4 offers 3-11 tools.
+    """
+
+    name = "tool_call_inline"
+
+    def tools(self, env: object) -> list[dict[str, Any]] | None:
+        return None

@@ -20,6 +20,13 @@ Difficulty levels (a kwarg and a reset option, ``level``; :mod:`tasks.webshop.le
 products, one attribute, no options, the target on the first page of a search for the
 instruction) .. 4 (the benchmark, the default). The catalogue is the current task's
 (``task.data["catalogue"]``), so a reset may switch levels.
+
+``instruction_search=True`` is for agents that choose among admissible actions (action
+scoring, as in WebShop's own IL baseline, whose choice model only clicks): the search page
+lists ``search[<the instruction>]`` instead of WebShop's free-text ``search[<your query>]``
+template, and the expert searches the instruction too (the title where that search misses the
+target), so its demonstrations use only what the page shows. Any ``search[...]`` is still
+accepted. At levels 1-2 that search lists the target on its first page.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ from envs.webshop.pages import (
     DONE,
     ITEM,
     PER_PAGE,
+    SEARCH,
     SUB_PAGES,
     World,
     admissible_actions,
@@ -70,6 +78,7 @@ class WebShopEnv(TextEnv):
         verify_tasks: bool = True,
         max_action_length: int = 4096,
         level: int = BENCHMARK_LEVEL,
+        instruction_search: bool = False,
     ) -> None:
         super().__init__(
             WebShopSuite(catalogue_seed, num_products, level), split=split, render_mode=render_mode,
@@ -77,6 +86,9 @@ class WebShopEnv(TextEnv):
         )
         self.num_products = int(num_products)
         self.catalogue_seed = int(catalogue_seed)
+        if not isinstance(instruction_search, bool):
+            raise TypeError(f"instruction_search must be a bool, got {instruction_search!r}")
+        self.instruction_search = instruction_search
         self.world = World()
         self._goal: Goal | None = None
         self._goal_task: Task | None = None  # the task ``_goal`` was read from
@@ -140,10 +152,19 @@ class WebShopEnv(TextEnv):
         return Transition(self._observe())
 
     def _info(self) -> dict[str, Any]:
+        admissible = admissible_actions(self.world, self.catalogue)
+        query = None
+        finds = True
+        if self.instruction_search:
+            query = instruction_query(self.goal.instruction)
+            finds = self.target in self.index.search(query)
+            if self.world.page == SEARCH:
+                admissible = [f"search[{query}]"]
         return {
-            "admissible_actions": admissible_actions(self.world, self.catalogue),
+            "admissible_actions": admissible,
             "progress": self.progress(),
-            "expert_action": expert_action(self.world, self.goal, self.target, self.catalogue),
+            "expert_action": expert_action(self.world, self.goal, self.target, self.catalogue,
+                                           query=query, query_finds_target=finds),
         }
 
     def progress(self) -> float:
@@ -172,6 +193,15 @@ class WebShopEnv(TextEnv):
         from envs.webshop.html import render_page
 
         return render_page(self.world, self.goal, self.catalogue, action_url=action_url, feedback=feedback)
+
+
+def instruction_query(instruction: str) -> str:
+    """The search ``instruction_search`` offers: the instruction's words, lower case.
+
+    >>> instruction_query("Get me  socks, and price lower than 30.00 dollars")
+    'get me socks, and price lower than 30.00 dollars'
+    """
+    return " ".join(instruction.lower().split())
 
 
 def _task_catalogue(task: Task) -> Catalogue:

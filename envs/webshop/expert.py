@@ -4,6 +4,10 @@ with the goal's options (reward 1 by construction of the goal).
 It searches for the target's title, pages to the target, opens it, clicks each goal option
 not yet chosen and buys. From a wrong page it backs out. It gives up (``None``) only when
 its own query does not bring up the target, which task verification then rejects.
+
+With ``query`` given (the env's ``instruction_search``: the instruction's text) it searches
+that instead, which a policy that reads only the page can imitate; where that search does not
+bring up the target it goes back and searches the title.
 """
 
 from __future__ import annotations
@@ -28,9 +32,15 @@ def expert_query(catalogue: Catalogue, target: int) -> str:
     return catalogue[target].title.lower()
 
 
-def expert_action(world: World, goal: Goal, target: int, catalogue: Catalogue) -> str | None:
-    """The expert's next action in ``world`` (None when done or stuck)."""
-    query = expert_query(catalogue, target)
+def expert_action(world: World, goal: Goal, target: int, catalogue: Catalogue,
+                  query: str | None = None, query_finds_target: bool = True) -> str | None:
+    """The expert's next action in ``world`` (None when done or stuck).
+
+    ``query``: search this first (default: the target's title); ``query_finds_target``: whether
+    that search lists the target (else the expert searches the title)."""
+    title = expert_query(catalogue, target)
+    if query is None or not query_finds_target:
+        query = title
     if world.page == DONE:
         return None
     if world.page == SEARCH:

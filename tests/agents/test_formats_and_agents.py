@@ -51,6 +51,20 @@ def test_formats_follow_the_env_declaration():
             assert get_format(name).tools(env) == env.unwrapped.tool_schemas
 
 
+def test_inline_tool_call_format_leaves_the_schemas_to_the_env_prompt():
+    import envs  # noqa: F401
+
+    env = gym.make("stepgym/ToolUse-v0", level=1)
+    obs, _ = env.reset(seed=0)
+    inline, full = get_format("tool_call_inline"), get_format("tool_call")
+    assert inline.tools(env) is None and len(full.tools(env)) == 3  # the task's offered tools
+    offered = env.unwrapped.offered_tools
+    assert obs.endswith("Tools: " + ", ".join(offered) + ".")  # the env's prompt names them
+    call = '<tool_call>{"name": "calculator", "arguments": {"expression": "1+1"}}</tool_call>'
+    assert inline.extract_action(f" {call}\n") == call == full.extract_action(call)
+    assert inline.system_prompt("help") == full.system_prompt("help")
+
+
 @pytest.mark.parametrize("template", ["chatml", "llama3"])
 def test_chat_pieces_concatenate_to_the_template_render(template):
     _, tok = tiny_pair(template)

@@ -149,3 +149,50 @@ def test_other_catalogues_get_their_own_suite_name():
     assert env.suite.name == "webshop-s0-n2000" and env.suite.frozen_checksums == {}
     _, info = env.reset(seed=0)
     assert info["task_id"] == "webshop-s0-n2000:train:0"
+
+
+def test_instruction_search_lists_the_instruction_and_the_expert_uses_it():
+    env = gym.make("stepgym/WebShop-v0", **SMALL, instruction_search=True)
+    plain = gym.make("stepgym/WebShop-v0", **SMALL)
+    missed = 0
+    for seed in range(12):
+        _, info = env.reset(seed=seed)
+        _, plain_info = plain.reset(seed=seed)
+        query = " ".join(info["goal"].lower().split())
+        assert info["admissible_actions"] == [f"search[{query}]"]
+        assert plain_info["admissible_actions"] == ["search[<your query>]"]
+        # the expert searches the instruction, or the title where that misses the target
+        finds = env.unwrapped.target in env.unwrapped.index.search(query)
+        assert (info["expert_action"] == f"search[{query}]") == finds
+        missed += not finds
+        _, reward, info = _follow_expert(env, info)
+        assert reward == 1.0 and info["won"]
+    assert missed < 12  # the instruction finds the target for some tasks
+    # any search is still accepted
+    env.reset(seed=0)
+    _, _, _, _, info = env.step("search[socks]")
+    assert info["action_valid"] and info["admissible_actions"][0] == "click[Back to Search]"
+    with pytest.raises(TypeError, match="instruction_search"):
+        gym.make("stepgym/WebShop-v0", **SMALL, instruction_search="yes")
+
+
+def test_instruction_search_expert_falls_back_to_the_title(env):
+    from envs.webshop.expert import expert_action
+
+    _, info = env.reset(seed=3)
+    shop = env.unwrapped
+    title = shop.catalogue[shop.target].title.lower()
+    args = (shop.goal, shop.target, shop.catalogue)
+    assert expert_action(shop.world, *args, query="zzz", query_finds_target=False) == f"search[{title}]"
+    assert expert_action(shop.world, *args, query="red shoes") == "search[red shoes]"
+    # on the results of a search that missed, it goes back; then searches the title and wins
+    _, _, _, _, info = env.step("search[zzz qqq unrelated]")
+    assert expert_action(shop.world, *args, query="zzz qqq unrelated",
+                         query_finds_target=False) == "click[Back to Search]"
+    _, reward, _ = _follow_expert(env, info)
+    assert reward == 1.0
+
+
+def test_conformance_with_instruction_search_at_level_2():
+    assert_text_env("stepgym/WebShop-v0", make_kwargs={"level": 2, "instruction_search": True},
+                    fuzz_actions=200)

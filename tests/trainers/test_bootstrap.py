@@ -8,7 +8,13 @@ import pytest
 
 from agents import load_agent
 from tests.conftest import TOY_ID
-from trainers.bootstrap import BootstrapConfig, bootstrap, collect_demos
+from trainers.bootstrap import (
+    START_MODELS,
+    BootstrapConfig,
+    bootstrap,
+    collect_demos,
+    start_model_config,
+)
 from trainers.cli import main
 from trainers.rollout import RolloutConfig, RolloutEngine
 
@@ -258,3 +264,27 @@ def test_a_model_bootstrapped_in_another_format_acts_in_it(tmp_path, monkeypatch
     agent = load_agent("plain")
     assert agent.prompt_format is not None and agent.prompt_format.name == "plain"
     assert load_agent("plain", prompt_format="react").prompt_format.name == "react"
+
+
+@pytest.mark.parametrize("name", sorted(START_MODELS))
+def test_every_start_model_preset_makes_its_envs_and_their_expert_acts(name, tmp_path):
+    """Each preset's demos come from envs that gym.make accepts, whose expert acts, in a
+    format that exists, and score-mode presets only use envs that list their actions."""
+    import gymnasium as gym
+
+    import envs  # noqa: F401
+    from agents.formats import get_format
+
+    config = start_model_config(name, str(tmp_path))
+    if config.prompt_format:
+        get_format(config.prompt_format)
+    for env_id, kwargs in config.envs.items():
+        try:
+            env = gym.make(env_id, **kwargs)
+        except (ImportError, ModuleNotFoundError) as exc:  # TextWorld is an optional extra
+            pytest.skip(f"{env_id}: {exc}")
+        _, info = env.reset(seed=0)
+        assert info["expert_action"]
+        if config.action_mode == "score":
+            assert info["admissible_actions"]
+            assert all("<" not in a for a in info["admissible_actions"])  # no free-text template

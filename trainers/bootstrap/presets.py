@@ -1,10 +1,13 @@
 """Named start models: what ``stepgym bootstrap --name NAME`` builds for each known name.
 
-A start model is the policy RL begins from. ``stepgym-tiny`` is the all-round default;
+A start model is the policy RL begins from: one that wins some but not all held-out tasks at
+T=1, so groups of rollouts have mixed outcomes. ``stepgym-tiny`` is the all-round default;
 ``stepgym-alfworld-l1`` is the demo's: cloned from the explorer on ALFWorld level 1 (one task
 type, three receptacles), written in the plain format (the bare action, no thought line) and
 acting by action scoring with length-normalised scores at T=1: it wins about half of the frozen
-held-out tasks in 30 steps, and GRPO + GiGPO moves it (docs/experiments/2026-12-03-demo-gain.md). Other flags of ``stepgym bootstrap`` override a
+held-out tasks in 30 steps, and GRPO + GiGPO moves it (docs/experiments/2026-12-03-demo-gain.md).
+The other families' starts and their measured success are in
+docs/experiments/2026-12-03-start-models.md. Other flags of ``stepgym bootstrap`` override a
 preset's fields.
 """
 
@@ -15,6 +18,9 @@ from collections.abc import Callable
 from trainers.bootstrap.build import BootstrapConfig
 
 ALFWORLD = "stepgym/ALFWorld-v0"
+MATHCHAIN = "stepgym/MathChain-v0"
+WEBSHOP = "stepgym/WebShop-v0"
+TEXTWORLD = "stepgym/TextWorld-v0"
 
 
 def _tiny(output: str) -> BootstrapConfig:
@@ -27,9 +33,34 @@ def _alfworld_level1(output: str) -> BootstrapConfig:
                            action_mode="score", action_score="mean", prompt_format="plain")
 
 
+def _mathchain_level1(output: str) -> BootstrapConfig:
+    # worked solutions (each product and sum written out) clone far better than bare answers
+    return BootstrapConfig(output=output,
+                           envs={MATHCHAIN: {"mode": "multi", "expert_style": "worked", "level": 1}},
+                           episodes_per_env=2000, train_steps=1500, max_new_tokens=96,
+                           eval_temperature=1.0)
+
+
+def _webshop_level2(output: str) -> BootstrapConfig:
+    # instruction_search: the expert searches the instruction (imitable) and score mode can
+    # score the search page's one listed search
+    return BootstrapConfig(output=output, envs={WEBSHOP: {"level": 2, "instruction_search": True}},
+                           episodes_per_env=400, train_steps=1200, eval_temperature=1.0,
+                           action_mode="score", action_score="mean")
+
+
+def _textworld_coin_collector10(output: str) -> BootstrapConfig:
+    return BootstrapConfig(output=output,
+                           envs={TEXTWORLD: {"challenge": "coin_collector", "level": 10}},
+                           eval_temperature=1.0)
+
+
 START_MODELS: dict[str, Callable[[str], BootstrapConfig]] = {
     "stepgym-tiny": _tiny,
     "stepgym-alfworld-l1": _alfworld_level1,
+    "stepgym-mathchain-l1": _mathchain_level1,
+    "stepgym-webshop-l2": _webshop_level2,
+    "stepgym-textworld-cc10": _textworld_coin_collector10,
 }
 
 
@@ -41,7 +72,7 @@ def start_model_config(name: str, output: str) -> BootstrapConfig:
     >>> start_model_config("nope", "/tmp/m")
     Traceback (most recent call last):
     ...
-    KeyError: "no start model named 'nope'; known: stepgym-tiny, stepgym-alfworld-l1"
+    KeyError: "no start model named 'nope'; known: stepgym-tiny, stepgym-alfworld-l1, stepgym-mathchain-l1, stepgym-webshop-l2, stepgym-textworld-cc10"
     """
     if name not in START_MODELS:
         raise KeyError(f"no start model named {name!r}; known: {', '.join(START_MODELS)}")

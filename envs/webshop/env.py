@@ -27,6 +27,11 @@ lists ``search[<the instruction>]`` instead of WebShop's free-text ``search[<you
 template, and the expert searches the instruction too (the title where that search misses the
 target), so its demonstrations use only what the page shows. Any ``search[...]`` is still
 accepted. At levels 1-2 that search lists the target on its first page.
+
+``reward_mode="success"`` pays 1 for a purchase that scores 1 and 0 otherwise (the score stays
+in ``info["task_score"]``): what verl-agent trains GiGPO on in WebShop ("win for 10, lose for
+0"). With WebShop's partial-credit score as the reward, a policy can keep its return by buying
+a near match sooner, and success falls (docs/experiments/2026-12-03-start-models.md).
 """
 
 from __future__ import annotations
@@ -54,6 +59,8 @@ from tasks.webshop.instructions import Goal
 from tasks.webshop.levels import BENCHMARK_LEVEL, LEVELS
 from tasks.webshop.suite import WebShopSuite
 
+REWARD_MODES = ("score", "success")
+
 
 class WebShopEnv(TextEnv):
     """WebShop in text mode (``render_mode="html"`` renders the same page as HTML)."""
@@ -79,6 +86,7 @@ class WebShopEnv(TextEnv):
         max_action_length: int = 4096,
         level: int = BENCHMARK_LEVEL,
         instruction_search: bool = False,
+        reward_mode: str = "score",
     ) -> None:
         super().__init__(
             WebShopSuite(catalogue_seed, num_products, level), split=split, render_mode=render_mode,
@@ -89,6 +97,9 @@ class WebShopEnv(TextEnv):
         if not isinstance(instruction_search, bool):
             raise TypeError(f"instruction_search must be a bool, got {instruction_search!r}")
         self.instruction_search = instruction_search
+        if reward_mode not in REWARD_MODES:
+            raise ValueError(f"reward_mode must be one of {REWARD_MODES}, got {reward_mode!r}")
+        self.reward_mode = reward_mode
         self.world = World()
         self._goal: Goal | None = None
         self._goal_task: Task | None = None  # the task ``_goal`` was read from
@@ -144,10 +155,12 @@ class WebShopEnv(TextEnv):
             )
         self.world = outcome.world
         if outcome.bought:
-            reward = self.world.reward
+            score = self.world.reward
+            won = score >= 1.0 - 1e-9
             return Transition(
-                self._observe(), reward=reward, terminated=True, won=reward >= 1.0 - 1e-9,
-                extra_info={"reward_breakdown": dict(self.world.breakdown)},
+                self._observe(), reward=float(won) if self.reward_mode == "success" else score,
+                terminated=True, won=won,
+                extra_info={"reward_breakdown": dict(self.world.breakdown), "task_score": score},
             )
         return Transition(self._observe())
 

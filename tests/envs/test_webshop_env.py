@@ -196,3 +196,22 @@ def test_instruction_search_expert_falls_back_to_the_title(env):
 def test_conformance_with_instruction_search_at_level_2():
     assert_text_env("stepgym/WebShop-v0", make_kwargs={"level": 2, "instruction_search": True},
                     fuzz_actions=200)
+
+
+def test_success_reward_mode_pays_only_a_perfect_purchase():
+    env = gym.make("stepgym/WebShop-v0", **SMALL, reward_mode="success")
+    score_env = gym.make("stepgym/WebShop-v0", **SMALL)
+    seed = next(s for s in range(50) if env.reset(seed=s) and env.unwrapped.goal.options)
+    for e in (env, score_env):  # the target without its options: partial score, no success
+        _, info = e.reset(seed=seed)
+        while e.unwrapped.world.page != "item":
+            _, _, _, _, info = e.step(info["expert_action"])
+    _, reward, _, _, info = env.step("click[Buy Now]")
+    _, score, _, _, score_info = score_env.step("click[Buy Now]")
+    assert 0.0 < score < 1.0 and score_info["task_score"] == score
+    assert reward == 0.0 and info["task_score"] == score and not info["won"]
+    _, info = env.reset(seed=seed)
+    _, reward, info = _follow_expert(env, info)
+    assert reward == 1.0 and info["won"] and info["task_score"] == 1.0
+    with pytest.raises(ValueError, match="reward_mode"):
+        gym.make("stepgym/WebShop-v0", **SMALL, reward_mode="won")

@@ -2,7 +2,10 @@
 (Qwen/Hermes style, which TRL's response parsing reads) or a final ``<answer>...</answer>``.
 
 The env parses the calls itself, so the action is the generated text, trimmed. The tool
-schemas come from ``env.unwrapped.tool_schemas`` and go to ``apply_chat_template(tools=)``.
+schemas come from ``env.unwrapped.all_tool_schemas`` (else ``tool_schemas``) and go to
+``apply_chat_template(tools=)``: every tool the env knows, because one system prompt serves a
+whole batch of tasks (the rollout engine builds it once per env); a task's offered tools are
+named in its own prompt, and the env refuses the others.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ class ToolCallFormat(PromptFormat):
 
     def tools(self, env: object) -> list[dict[str, Any]] | None:
         base = getattr(env, "unwrapped", env)
-        schemas = getattr(base, "tool_schemas", None)
+        schemas = getattr(base, "all_tool_schemas", None) or getattr(base, "tool_schemas", None)
         return list(schemas) if schemas else None
 
 

@@ -68,6 +68,12 @@ class ToolUseEnv(TextEnv):
         return list(tools) if tools is not None else list(TOOLS)
 
     @property
+    def all_tool_schemas(self) -> list[dict[str, Any]]:
+        """Every tool's schema (what a chat template's system prompt lists: one system prompt
+        serves every task of a batch, while the offered tools change per task)."""
+        return list(self._all_schemas)
+
+    @property
     def tool_schemas(self) -> list[dict[str, Any]]:
         """The offered tools' schemas, in ``TOOLS`` order."""
         offered = set(self.offered_tools)

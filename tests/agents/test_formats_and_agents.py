@@ -57,7 +57,10 @@ def test_inline_tool_call_format_leaves_the_schemas_to_the_env_prompt():
     env = gym.make("stepgym/ToolUse-v0", level=1)
     obs, _ = env.reset(seed=0)
     inline, full = get_format("tool_call_inline"), get_format("tool_call")
-    assert inline.tools(env) is None and len(full.tools(env)) == 3  # the task's offered tools
+    assert inline.tools(env) is None
+    # the full format lists every tool, before and after a reset (one system prompt per env)
+    assert full.tools(env) == env.unwrapped.all_tool_schemas == full.tools(gym.make("stepgym/ToolUse-v0"))
+    assert len(full.tools(env)) == 18 and len(env.unwrapped.tool_schemas) == 3
     offered = env.unwrapped.offered_tools
     assert obs.endswith("Tools: " + ", ".join(offered) + ".")  # the env's prompt names them
     call = '<tool_call>{"name": "calculator", "arguments": {"expression": "1+1"}}</tool_call>'

@@ -103,6 +103,7 @@ class WebShopEnv(TextEnv):
         self.world = World()
         self._goal: Goal | None = None
         self._goal_task: Task | None = None  # the task ``_goal`` was read from
+        self._finds: tuple[Task | None, bool] | None = None  # (task, instruction search finds it)
         get_search_index(self.catalogue)  # build (or load) once per process, up front
 
     # ------------------------------------------------------------------ shared data
@@ -170,7 +171,7 @@ class WebShopEnv(TextEnv):
         finds = True
         if self.instruction_search:
             query = instruction_query(self.goal.instruction)
-            finds = self.target in self.index.search(query)
+            finds = self._instruction_finds_target(query)
             if self.world.page == SEARCH:
                 admissible = [f"search[{query}]"]
         return {
@@ -179,6 +180,13 @@ class WebShopEnv(TextEnv):
             "expert_action": expert_action(self.world, self.goal, self.target, self.catalogue,
                                            query=query, query_finds_target=finds),
         }
+
+    def _instruction_finds_target(self, query: str) -> bool:
+        """Whether a search for ``query`` lists the target: one search per task, not per step."""
+        task = self._task
+        if self._finds is None or self._finds[0] is not task:
+            self._finds = (task, self.target in self.index.search(query))
+        return self._finds[1]
 
     def progress(self) -> float:
         """The reward the open item with the chosen options would earn if bought now."""

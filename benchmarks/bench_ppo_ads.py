@@ -11,10 +11,11 @@ training reward and gamma per update.
     python benchmarks/bench_ppo_ads.py                                  # the SETTINGS below
     python benchmarks/bench_ppo_ads.py --settings mathchain_h4 --seeds 0 --updates 2 --smoke
     python benchmarks/bench_ppo_ads.py --settings textworld5 --set model=DIR
-    python benchmarks/bench_ppo_ads.py --settings alfworld1 --updates 25 --methods ppo --seeds 0
+    python benchmarks/bench_ppo_ads.py --settings alfworld1 --updates 15 --methods ppo --seeds 0
 
-A run whose directory already holds its result (``bench_row.json``) is reused, not repeated, so
-runs can be split across processes (``--methods``, ``--seeds``) and tabled together afterwards.
+A run whose directory already holds its result (``bench_row.json``, same ``--updates``) is
+reused, not repeated, so runs can be split across processes (``--methods``, ``--seeds``) and
+tabled together afterwards.
 """
 
 from __future__ import annotations
@@ -77,8 +78,10 @@ def run_one(name: str, method: str, seed: int, args: argparse.Namespace) -> dict
     data = setting_config(name, method, seed, args)
     done = Path(data["output_dir"]) / "bench_row.json"
     if done.is_file():
-        print(f"{done}: finished earlier, reusing it")
-        return json.loads(done.read_text())
+        row = json.loads(done.read_text())
+        if row.get("updates") == args.updates:  # a run with another budget is not reused
+            print(f"{done}: finished earlier, reusing it")
+            return row
     torch.manual_seed(seed)
     cfg = PPOConfig.from_dict(data)
     trainer = build_trainer(cfg)
@@ -89,7 +92,7 @@ def run_one(name: str, method: str, seed: int, args: argparse.Namespace) -> dict
     trainer.ac.eval()
     after = trainer.source.evaluate(None)
     row = {
-        "setting": name, "method": method, "seed": seed,
+        "setting": name, "method": method, "seed": seed, "updates": args.updates,
         "eval_before": float(np.mean([t.won for t in before])),
         "eval_after": float(np.mean([t.won for t in after])),
         "eval_episodes": len(after),

@@ -45,6 +45,8 @@ SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
     "textworld5": ("recipes/ppo_textworld.yaml", {}),
     # from the demo's start model (stepgym-alfworld-l1, ~50% at T=1): a start PPO can improve
     "alfworld1": ("recipes/ppo_ads_alfworld1.yaml", {}),
+    # from stepgym-webshop-l2 (~19% success at T=1), success reward, like the GRPO comparison
+    "webshop2": ("recipes/ppo_ads_webshop2.yaml", {}),
 }
 DEFAULT_SETTINGS = ("mathchain_h4", "alfworld_pick_two", "alfworld_pick_heat")
 

@@ -210,7 +210,7 @@ def t_weekday(rng: np.random.Generator, world: World) -> Query | None:
     city = _pick(rng, _city_names())
     n = int(rng.integers(2, 200))
     day = _local_today(world, city) + dt.timedelta(days=n)
-    return Query(f"What day of the week will it be in {city} {n} days from today?",
+    return Query(f"What day of the week will it be in {city} {n} days from today's local date there?",
                  [[_dt_call(city)], [call("date_add", date=_local_today(world, city).isoformat(), days=n)]],
                  {"type": "string", "value": day.strftime("%A")}, True, ("sequential",))
 
@@ -228,7 +228,7 @@ def t_weather_tomorrow(rng: np.random.Generator, world: World) -> Query | None:
     fc = world.forecast(city, day)
     kind = _pick(rng, ["high_c", "low_c"])
     word = "high" if kind == "high_c" else "low"
-    return Query(f"What is tomorrow's forecast {word} temperature in {city}, in °C?",
+    return Query(f"What is the forecast {word} temperature in {city} for tomorrow (by the local date in {city}), in °C?",
                  [[_dt_call(city)], [call("weather_forecast", city=city, date=day.isoformat())]],
                  {"type": "number", "value": fc[kind]}, True, ("sequential",))
 
@@ -272,7 +272,7 @@ def u_weather_far(rng: np.random.Generator, world: World) -> Query | None:
     city = _pick(rng, _city_names())
     n = int(rng.integers(FORECAST_DAYS + 3, 40))
     day = _local_today(world, city) + dt.timedelta(days=n)
-    return Query(f"What will the forecast high be in {city} {n} days from today?",
+    return Query(f"What will the forecast high be in {city} {n} days from today (by the local date in {city})?",
                  [[_dt_call(city)], [call("weather_forecast", city=city, date=day.isoformat())]],
                  {"type": "unanswerable", "value": "forecasts do not reach that far ahead"},
                  True, ("sequential", "unanswerable"))

@@ -32,12 +32,12 @@ from tasks.tooluse.queries import TEMPLATES, draw_query
 EVAL_SIZE = 500
 MAX_WORLDS = 50
 #: sha256 of the eval split as served by ToolUseEnv (tests/tasks/test_tooluse_suite.py checks it)
-EVAL_CHECKSUM = "0e895aea29cff6834084999672acb8e049f185d82c33d11b77f011fdfd717c1f"
+EVAL_CHECKSUM = "728d513068c825a3e9614e47176c8b95bfe81d2dbab727626687a0dc7f93c36b"
 #: sha256 of each lower level's served eval split (``split_checksum("eval", {"level": n})``)
 LEVEL_EVAL_CHECKSUMS: dict[int, str] = {
-    1: "88058d15edd3e1db28f545545aaed4ad7a7c9cf4f61df3f1a054222741004edc",
-    2: "433873722d2886e60d867fc9cff6ceb99806399943471d0ee1d4ae4bd1ad1f01",
-    3: "51fa58d14a5d4819f1cd3496559b8e8b1ad505c4a94b9e734f324402b228ce6d",
+    1: "69480c742dfad6351d5c96720a85b087a20e5b96618ef3def11a89a7821a7ba2",
+    2: "fad13762c40c90399c006d2327b978c643637b9d53953ff0c760b3ee09f36ecd",
+    3: "c3e3bddc17a1da4a0cea61b2a49d4f89dc5993d2c1ab6036dbad1c1d3069177a",
 }
 
 

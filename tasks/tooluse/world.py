@@ -226,7 +226,9 @@ def generate_world(seed: int) -> World:
             topic = MEETING_TOPICS[int(rng.integers(0, len(MEETING_TOPICS)))]
             length = int(rng.choice([30, 45, 60, 90]))
             end = dt.datetime(2000, 1, 1, int(hour)) + dt.timedelta(minutes=length)
-            events.append({"date": day.isoformat(), "start": f"{int(hour):02d}:00", "end": end.strftime("%H:%M"),
+            # every time carries its zone: the calendar, like the questions' dates, is in UTC
+            events.append({"date": day.isoformat(), "start": f"{int(hour):02d}:00 UTC",
+                           "end": end.strftime("%H:%M UTC"),
                            "title": f"{topic.capitalize()} with {person['name'].split()[0]}",
                            "attendee": person["name"], "location": person["city"]})
     todos = []

@@ -31,26 +31,45 @@ def _repo_root(monkeypatch):
 
 
 def _h1_args(**kw) -> argparse.Namespace:
-    base = dict(set=None, runs="runs/x", seed=3, updates=20, model="m", gate_episodes=4,
-                smoke=False)
+    base = dict(set=None, runs="runs/x", updates=20, model="m", gate_episodes=4, smoke=False,
+                setting="mathchain")
     return argparse.Namespace(**{**base, **kw})
 
 
+@pytest.mark.parametrize("setting", sorted(bench_h1.SETTINGS))
 @pytest.mark.parametrize("schedule", bench_h1.SCHEDULES)
-def test_h1_schedules_share_budget(schedule):
-    cfg = PPOConfig.from_dict(bench_h1.schedule_config(schedule, _h1_args()))
+def test_h1_schedules_share_budget(schedule, setting):
+    cfg = PPOConfig.from_dict(bench_h1.schedule_config(schedule, 3, _h1_args(setting=setting)))
     assert cfg.curriculum == schedule
     assert (cfg.num_updates, cfg.seed, cfg.model, cfg.resume) == (20, 3, "m", False)
     assert cfg.eval_env_kwargs == {"split": "eval"} and cfg.eval_seeds == [0, 1, 2, 3]
-    assert cfg.eval_temperature == 0.0  # greedy, fixed before the eval engine is built
-    if schedule == "fixed":  # 20 updates over h = 1..5: 4 each, not the recipe's 200
-        assert cfg.steps_per_horizon == 4
+    # fixed before the eval engine is built: greedy on MathChain, sampled on WebShop
+    assert cfg.eval_temperature == (1.0 if setting == "webshop" else 0.0)
+    if schedule == "fixed":  # 20 updates over the setting's horizons, not the recipe's 200
+        assert cfg.steps_per_horizon == 20 // len(cfg.horizons)
+
+
+def test_h1_webshop_setting_uses_levels_as_horizons():
+    cfg = PPOConfig.from_dict(bench_h1.schedule_config("uniform", 0, _h1_args(setting="webshop",
+                                                                              model=None)))
+    assert cfg.env_id == "stepgym/WebShop-v0" and cfg.horizon_option == "level"
+    assert cfg.horizons == [1, 2, 3, 4] and cfg.action_mode == "score"
+    assert cfg.model == "stepgym-webshop-l2"
 
 
 def test_h1_overrides_reach_every_schedule():
-    args = _h1_args(set=["learning_rate=0.5", "horizons=[1, 2]"], updates=6)
-    cfg = PPOConfig.from_dict(bench_h1.schedule_config("fixed", args))
+    args = _h1_args(set=["learning_rate=0.5", "horizons=[1, 2]"], updates=6,
+                    setting="mathchain_h2")
+    cfg = PPOConfig.from_dict(bench_h1.schedule_config("fixed", 0, args))
     assert cfg.learning_rate == 0.5 and cfg.horizons == [1, 2] and cfg.steps_per_horizon == 3
+
+
+def test_h1_summary_is_mean_and_sample_std_over_seeds():
+    rows = [{"schedule": "fixed", "seed": s, "accuracy": {1: a, 2: 0.0},
+             "trained_horizons": [1, 2], "train_seconds": 10.0} for s, a in enumerate([0.2, 0.4])]
+    (summary,) = bench_h1.summarise(rows, [1, 2])
+    assert summary["mean"][1] == pytest.approx(0.3) and summary["mean"][2] == 0.0
+    assert summary["std"][1] == pytest.approx(0.1414, abs=1e-4) and summary["seeds"] == [0, 1]
 
 
 def _ads_args(**kw) -> argparse.Namespace:

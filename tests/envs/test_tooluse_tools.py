@@ -76,7 +76,8 @@ def test_calculator_values() -> None:
     assert run("calculator", expression="sqrt(16) + 2^3")["result"] == 12  # ^ means power
     assert run("calculator", expression="17 // 5 + 17 % 5")["result"] == 5
     assert run("calculator", expression="round(pi, 2)")["result"] == 3.14
-    assert run("calculator", expression="2 ** 0.5")["result"] == 1.4142
+    assert run("calculator", expression="2 ** 0.5")["result"] == 1.414213562  # 10 significant
+    assert run("calculator", expression="1 / 30000")["result"] == 3.333333333e-05  # not 0.0
     assert run("calculator", expression="2 ** -2")["result"] == 0.25
     assert run("calculator", expression="(-2) ** 3")["result"] == -8
 

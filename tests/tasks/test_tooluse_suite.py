@@ -13,7 +13,7 @@ import pytest
 from envs.tooluse import ToolUseEnv
 from envs.tooluse.tools import call_tool
 from tasks.tooluse import EVAL_CHECKSUM, EVAL_SIZE, ToolUseSuite
-from tasks.tooluse.answers import check_answer, first_number, numbers_close
+from tasks.tooluse.answers import check_answer, first_number, format_gold, numbers_close
 from tasks.tooluse.queries import TEMPLATES
 from tasks.tooluse.world import generate_world
 
@@ -148,7 +148,8 @@ def test_every_template_is_solved_by_the_expert(template: str) -> None:
         ("-3", {"type": "number", "value": -3}, True),
         ("3", {"type": "number", "value": -3}, False),
         ("no idea", {"type": "number", "value": 3}, False),
-        ("The capital is Paris.", {"type": "string", "value": "Paris"}, True),
+        ("The capital is Paris.", {"type": "string", "value": "Paris"}, False),  # the answer alone
+        ("Paris.", {"type": "string", "value": "Paris"}, True),
         ("paris", {"type": "string", "value": "Paris"}, True),
         ("Lyon", {"type": "string", "value": "Paris"}, False),
         ("Paris, Lyon, Rome, Berlin, Madrid and many others I could list here", {"type": "string", "value": "Paris"},
@@ -157,10 +158,37 @@ def test_every_template_is_solved_by_the_expert(template: str) -> None:
         ("sad, gloomy", {"type": "list", "value": ["unhappy", "sad", "gloomy"]}, False),
         ("I cannot answer that: no forecast.", {"type": "unanswerable", "value": "x"}, True),
         ("It's 21 degrees.", {"type": "unanswerable", "value": "x"}, False),
+        # gaming the grader (issue: listing candidates, denying the answer, hedged refusals)
+        ("Melbourne or Barcelona", {"type": "string", "value": "Melbourne"}, False),
+        ("not Melbourne", {"type": "string", "value": "Melbourne"}, False),
+        ("Pedro Nguyen, Rosa Weber", {"type": "string", "value": "Rosa Weber"}, False),
+        ("noun, verb, adjective", {"type": "string", "value": "verb"}, False),
+        ("verb", {"type": "string", "value": "verb"}, True),
+        ("The price is $42 (unknown source)", {"type": "unanswerable", "value": "x"}, False),
+        ("Unfortunately, I cannot answer that.", {"type": "unanswerable", "value": "x"}, True),
+        ("Unanswerable: there is no such city.", {"type": "unanswerable", "value": "x"}, True),
+        ("sad, gloomy, unhappy, happy", {"type": "list", "value": ["unhappy", "sad", "gloomy"]},
+         False),
+        # numbers: 0.5% relative, or the gold rounded to the answer's own precision
+        ("0.092", {"type": "number", "value": 0.1011}, False),  # was accepted (abs 0.01)
+        ("0.11", {"type": "number", "value": 0.1011}, False),
+        ("0.101", {"type": "number", "value": 0.1011}, True),
+        ("0.10", {"type": "number", "value": 0.1011}, True),
+        ("0", {"type": "number", "value": 0.1011}, False),
+        ("42 or 43", {"type": "number", "value": 42}, False),  # two candidates
+        ("42 (42.0)", {"type": "number", "value": 42}, True),
+        ("3.3e-5", {"type": "number", "value": 1 / 30000}, True),
+        ("0.000033", {"type": "number", "value": 1 / 30000}, True),
     ],
 )
 def test_answer_grading(answer: str, gold: dict, expected: bool) -> None:
     assert check_answer(answer, gold) is expected
+
+
+def test_expert_answers_keep_small_values() -> None:
+    for value in (1 / 30000, 0.1011, 123456.789, 0.5, 7.0, -2.25e-7):
+        gold = {"type": "number", "value": value}
+        assert check_answer(format_gold(gold), gold), (value, format_gold(gold))
 
 
 def test_first_number() -> None:

@@ -283,8 +283,19 @@ def test_every_start_model_preset_makes_its_envs_and_their_expert_acts(name, tmp
             env = gym.make(env_id, **kwargs)
         except (ImportError, ModuleNotFoundError) as exc:  # TextWorld is an optional extra
             pytest.skip(f"{env_id}: {exc}")
-        _, info = env.reset(seed=0)
-        assert info["expert_action"]
+        for options in config.reset_options.get(env_id) or [None]:
+            _, info = env.reset(seed=0, options=options)
+            assert info["expert_action"]
         if config.action_mode == "score":
             assert info["admissible_actions"]
             assert all("<" not in a for a in info["admissible_actions"])  # no free-text template
+
+
+def test_reset_options_cycle_over_demo_episodes():
+    """`reset_options` mixes settings within one env's demos: episode i uses entry i % n (the
+    h1 start model's one- and two-problem chains)."""
+    demos = collect_demos("stepgym/MathChain-v0", {"mode": "single", "level": 1}, episodes=4,
+                          window_steps=2, reset_options=[{"horizon": 1}, {"horizon": 2}])
+    chains = ["chain of 2 problems" in demo.steps[0][0] for demo in demos]
+    assert chains == [False, True, False, True]
+    assert ["Problem 2" in demo.steps[0][1] for demo in demos] == chains

@@ -76,6 +76,9 @@ class BootstrapConfig:
     prompt_format: str = ""
     device: str = "cpu"  # torch device for behaviour cloning ("cuda" where there is one)
     context_loss_weight: float = 0.0  # auxiliary LM loss on prompt tokens (see _bc_loss)
+    # Per env id, reset options cycled over its demo episodes (episode i uses entry i % n), e.g.
+    # {"stepgym/MathChain-v0": [{"horizon": 1}, {"horizon": 2}]} mixes chain lengths.
+    reset_options: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     @classmethod
     def quick(cls, output: str) -> BootstrapConfig:
@@ -231,7 +234,8 @@ def bootstrap(config: BootstrapConfig, progress: bool = True) -> Path:
                                seed=config.seed + 1000 * k, noise=config.noise,
                                context_mode=config.context_mode,
                                stale_noise=config.stale_noise,
-                               prompt_format=config.prompt_format or None)
+                               prompt_format=config.prompt_format or None,
+                               reset_options=config.reset_options.get(env_id))
     texts = [d.system for d in demos[:: max(1, len(demos) // 50)]]
     texts += [json.dumps(d.tools) for d in demos[:1] if d.tools]
     texts += [text for d in demos for step in d.steps for text in step]

@@ -48,9 +48,11 @@ class _Seen:
 def collect_demos(env_id: str, env_kwargs: dict[str, Any], episodes: int, window_steps: int,
                   seed: int = 0, noise: float = 0.0, max_steps: int = 50,
                   context_mode: str = "window", stale_noise: bool = False,
-                  prompt_format: str | None = None) -> list[Demo]:
+                  prompt_format: str | None = None,
+                  reset_options: list[dict[str, Any]] | None = None) -> list[Demo]:
     """``episodes`` expert episodes of ``env_id`` (train split, seeds ``seed..``), rendered in
-    ``prompt_format`` (default: the env's own format)."""
+    ``prompt_format`` (default: the env's own format); episode ``i`` is reset with
+    ``reset_options[i % len(reset_options)]`` when given."""
     if context_mode not in ("window", "concat"):
         raise ValueError(f"context_mode must be 'window' or 'concat', got {context_mode!r}")
     import envs  # noqa: F401
@@ -62,7 +64,8 @@ def collect_demos(env_id: str, env_kwargs: dict[str, Any], episodes: int, window
     rng = np.random.default_rng(seed)
     demos = []
     for episode in range(episodes):
-        obs, info = env.reset(seed=seed + episode)
+        options = dict(reset_options[episode % len(reset_options)]) if reset_options else None
+        obs, info = env.reset(seed=seed + episode, options=options)
         goal = task_text(obs, info)
         demo = Demo(env_id, system, tools, context_mode=context_mode)
         seen: list[_Seen] = []

@@ -41,6 +41,17 @@ def _mathchain_level1(output: str) -> BootstrapConfig:
                            eval_temperature=1.0)
 
 
+def _mathchain_horizon2(output: str) -> BootstrapConfig:
+    # the h1 start (arXiv 2510.07312): single mode, worked solutions of one- and two-problem
+    # chains, so longer chains are composed from what it has seen
+    return BootstrapConfig(output=output,
+                           envs={MATHCHAIN: {"mode": "single", "expert_style": "worked",
+                                             "level": 1}},
+                           reset_options={MATHCHAIN: [{"horizon": 1}, {"horizon": 2}]},
+                           episodes_per_env=3000, train_steps=2000, max_new_tokens=192,
+                           eval_temperature=1.0)
+
+
 def _webshop_level2(output: str) -> BootstrapConfig:
     # instruction_search: the expert searches the instruction (imitable) and score mode can
     # score the search page's one listed search
@@ -59,6 +70,7 @@ START_MODELS: dict[str, Callable[[str], BootstrapConfig]] = {
     "stepgym-tiny": _tiny,
     "stepgym-alfworld-l1": _alfworld_level1,
     "stepgym-mathchain-l1": _mathchain_level1,
+    "stepgym-mathchain-h2": _mathchain_horizon2,
     "stepgym-webshop-l2": _webshop_level2,
     "stepgym-textworld-cc10": _textworld_coin_collector10,
 }
@@ -72,7 +84,7 @@ def start_model_config(name: str, output: str) -> BootstrapConfig:
     >>> start_model_config("nope", "/tmp/m")
     Traceback (most recent call last):
     ...
-    KeyError: "no start model named 'nope'; known: stepgym-tiny, stepgym-alfworld-l1, stepgym-mathchain-l1, stepgym-webshop-l2, stepgym-textworld-cc10"
+    KeyError: "no start model named 'nope'; known: stepgym-tiny, stepgym-alfworld-l1, stepgym-mathchain-l1, stepgym-mathchain-h2, stepgym-webshop-l2, stepgym-textworld-cc10"
     """
     if name not in START_MODELS:
         raise KeyError(f"no start model named {name!r}; known: {', '.join(START_MODELS)}")

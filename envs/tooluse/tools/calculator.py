@@ -13,7 +13,7 @@ import math
 import operator
 from collections.abc import Callable
 
-from envs.tooluse.tools.base import Tool, ToolError, number_out
+from envs.tooluse.tools.base import Tool, ToolError
 
 MAX_EXPRESSION_CHARS = 300
 MAX_NODES = 120
@@ -119,8 +119,20 @@ def _eval(node: ast.AST, depth: int) -> float:
     raise ToolError(f"unsupported syntax: {type(node).__name__}")
 
 
+def significant(value: float, digits: int = 10) -> float | int:
+    """``value`` to ``digits`` significant digits (integers stay integers): small results keep
+    their digits (``1/30000`` is 3.333333333e-05, not the 0.0 four decimals would give).
+
+    >>> significant(1 / 30000), significant(2 / 3), significant(12.0)
+    (3.333333333e-05, 0.6666666667, 12)
+    """
+    if float(value).is_integer() and abs(value) < 1e15:
+        return int(value)
+    return float(f"{float(value):.{digits}g}")
+
+
 def _calculator(world: object, expression: str) -> dict[str, object]:
-    return {"expression": expression, "result": number_out(safe_calculate(expression))}
+    return {"expression": expression, "result": significant(safe_calculate(expression))}
 
 
 TOOLS = [

@@ -66,8 +66,8 @@ def bench_size(size: int, queries: int, episodes: int) -> dict[str, Any]:
     out["catalogue_build_s"] = time.perf_counter() - t
     catalogue_mod._CACHE[(catalogue_mod.GENERATOR_VERSION, 0, size)] = cat
     with tempfile.TemporaryDirectory() as tmp:
-        old = os.environ.get("STEPGYM_CACHE_DIR")
-        os.environ["STEPGYM_CACHE_DIR"] = tmp
+        old = os.environ.get("STEPGYM_CACHE")
+        os.environ["STEPGYM_CACHE"] = tmp
         try:
             search_mod.clear_memory_cache()
             t = time.perf_counter()
@@ -99,9 +99,9 @@ def bench_size(size: int, queries: int, episodes: int) -> dict[str, Any]:
             env.close()
         finally:
             if old is None:
-                os.environ.pop("STEPGYM_CACHE_DIR", None)
+                os.environ.pop("STEPGYM_CACHE", None)
             else:
-                os.environ["STEPGYM_CACHE_DIR"] = old
+                os.environ["STEPGYM_CACHE"] = old
     search_mod.clear_memory_cache()
     return out
 

@@ -3,8 +3,8 @@
 WebShop (Yao et al., NeurIPS 2022) searched its catalogue with a BM25 index (pyserini/Lucene)
 and showed the top 50 hits, 10 per page. Here ``bm25s`` (numpy only) indexes each product's
 title, attributes, option values and description. The index is built once per catalogue,
-saved under the cache directory (``$STEPGYM_CACHE_DIR`` or ``~/.cache/stepgym``), memory-mapped
-on later loads and shared in-process by every env over the same catalogue.
+saved under the cache directory (``$STEPGYM_CACHE`` or ``~/.cache/stepgym``, like every
+stepgym cache), memory-mapped on later loads and shared in-process by every env over the same catalogue.
 
 Queries and documents go through the same tokenizer (lowercase words, English stop words
 removed, a light plural stemmer); query words the index has never seen are dropped, and only
@@ -48,8 +48,8 @@ def tokenize(text: str) -> list[str]:
 
 
 def cache_root() -> Path:
-    """Where indexes are cached: ``$STEPGYM_CACHE_DIR/webshop`` or ``~/.cache/stepgym/webshop``."""
-    base = os.environ.get("STEPGYM_CACHE_DIR") or os.path.join(Path.home(), ".cache", "stepgym")
+    """Where indexes are cached: ``$STEPGYM_CACHE/webshop`` or ``~/.cache/stepgym/webshop``."""
+    base = os.environ.get("STEPGYM_CACHE") or os.path.join(Path.home(), ".cache", "stepgym")
     return Path(base) / "webshop"
 
 

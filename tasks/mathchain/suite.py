@@ -52,7 +52,20 @@ LEVEL_EVAL_CHECKSUMS: dict[int, str] = {
 
 
 def check_horizon(value: Any) -> int:
-    """Coerce a horizon option (an int, or a str from a task id) and range-check it."""
+    """Coerce a horizon option (an int, or a str of digits from a task id) and range-check it;
+    2.5, "2.5" and True are refused, not truncated.
+
+    >>> check_horizon("3"), check_horizon(4)
+    (3, 4)
+    >>> check_horizon(2.5)
+    Traceback (most recent call last):
+    ...
+    ValueError: horizon must be an integer, got 2.5
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, str, np.integer, float)):
+        raise ValueError(f"horizon must be an integer, got {value!r}")
+    if isinstance(value, float) and not value.is_integer():
+        raise ValueError(f"horizon must be an integer, got {value!r}")
     try:
         horizon = int(value)
     except (TypeError, ValueError) as exc:

@@ -98,9 +98,12 @@ def test_horizon_option_and_kwarg_name_the_task():
     assert again["expert_action"] == info["expert_action"]
     # "level" is a reset option since levels exist (tests/envs/test_levels.py): a bad level
     # and an unknown option still raise
-    for bad in ({"horizon": 0}, {"horizon": "x"}, {"level": 0}, {"difficulty": 2}):
+    for bad in ({"horizon": 0}, {"horizon": "x"}, {"horizon": 2.5}, {"horizon": "2.5"},
+                {"horizon": True}, {"level": 0}, {"difficulty": 2}):
         with pytest.raises(ValueError):
             env.reset(seed=1, options=bad)
+    with pytest.raises(ValueError, match=r"horizon must be an integer, got 2\.5"):
+        _make(horizon=2.5)  # was silently horizon 2
 
 
 def test_expert_writes_a_worked_solution():

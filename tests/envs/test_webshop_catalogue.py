@@ -86,7 +86,7 @@ def test_tokenizer_and_search(small):
 
 
 def test_index_disk_cache_round_trip(small, tmp_path, monkeypatch):
-    monkeypatch.setenv("STEPGYM_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv("STEPGYM_CACHE", str(tmp_path))
     built = SearchIndex.build(small)
     search_mod.clear_memory_cache()
     first = get_search_index(small)  # built and saved under tmp_path

@@ -231,6 +231,11 @@ def test_chain_generation_is_deterministic():
         ("It costs $2,500", 2500),
         ("3 - 5", 5),
         ("\x1b[31m12\x1b[0m", 12),
+        ("\\boxed{9.3e2}", 930),  # scientific notation
+        ("so it is 1.5E3 meters", 1500),
+        ("\\boxed{15.5 minutes = 930}", 930),  # an equation's right-hand side
+        ("\\boxed{x = 12 + 5 = 17}", 17),
+        ("\\boxed{12 (12 apples)}", 12),  # the same number twice is not ambiguous
     ],
 )
 def test_extraction_accepts_common_formats(reply, value):
@@ -238,9 +243,15 @@ def test_extraction_accepts_common_formats(reply, value):
 
 
 @pytest.mark.parametrize("reply", ["", "no idea", "nan", "\\boxed{}", "\\boxed{x}", "\x00\x07\x1b[2J",
-                                   "\\boxed{12", "9" * 400, "1/0"])
+                                   "\\boxed{12", "9" * 400, "1/0", "\\boxed{1e999999}",
+                                   "\\boxed{12 or 13}", "\\boxed{3, 4}"])
 def test_extraction_rejects_malformed(reply):
     assert extract_answer(reply).value is None
+
+
+def test_rejections_say_why():
+    assert extract_answer("\\boxed{1e999999}").how == "unreadable number"  # not read as 1
+    assert extract_answer("\\boxed{12 or 13}").how.startswith("ambiguous")
 
 
 def test_parse_number_is_exact():

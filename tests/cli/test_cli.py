@@ -25,8 +25,37 @@ def test_check_prints_a_table_and_sets_the_exit_code(capsys):
     assert "determinism" in out and "PASS" in out and "2/2 checks passed" in out
     assert main(["check", "stepgym-test/CountBrokenExpert-v0", "--only", "expert",
                  "--kwargs", '{"broken_expert": true}', "--seeds", "0"]) == 0
-    with pytest.raises(SystemExit):
-        main(["check", TOY_ID, "--kwargs", "{not json"])
+    assert main(["check", TOY_ID, "--kwargs", "{not json"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["play", "stepgym/MathChain-v0", "--split", "bogus"], "has no split 'bogus'"),
+        (["play", "ALFWorld-v0"], "did you mean stepgym/ALFWorld-v0?"),
+        (["play", "stepgym/Webshop-v0"], "did you mean stepgym/WebShop-v0?"),
+        (["play", "stepgym/Nope-v0"], "unknown env id 'stepgym/Nope-v0'"),
+        (["check", "stepgym/MathChain-v0", "--only", "bogus"], "unknown checks ['bogus']"),
+        (["check", "stepgym/Nope-v0"], "unknown env id"),
+        (["eval", "--model", "expert", "--env", "MathChain-v0"], "did you mean stepgym/MathChain-v0?"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_status_2(argv, says, capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    err = captured.err.strip()
+    assert says in err and len(err.splitlines()) == 1 and "Traceback" not in err
+    assert "FAIL" not in captured.out  # no table of failed checks for an unknown id
+
+
+@pytest.mark.parametrize("argv", [["play", "stepgym/MathChain-v0", "--seed", "-5"],
+                                  ["eval", "--model", "expert", "--env", "stepgym/MathChain-v0",
+                                   "-n", "0"]])
+def test_bad_numbers_are_refused_by_the_parser(argv, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2 and "must be an integer" in capsys.readouterr().err
 
 
 def test_play_runs_a_scripted_session():
@@ -85,3 +114,13 @@ def test_demo_quick_bootstraps_trains_and_reports_before_after(tmp_path, capsys,
     assert (out_dir / "final" / "config.json").is_file()
     assert (out_dir / "config.yaml").is_file()
     assert "GRPO + gigpo on stepgym/ALFWorld-v0: 2 updates" in out
+
+
+def test_play_empty_lines_use_no_step_and_tooluse_lists_tool_arguments():
+    stdin = io.StringIO("\n   \n:a\n:q\n")
+    stdout = io.StringIO()
+    assert play("stepgym/ToolUse-v0", seed=0, split=None, make_kwargs={}, stdin=stdin,
+                stdout=stdout) == 0
+    out = stdout.getvalue()
+    assert "step 1" not in out and "invalid action" not in out  # blank lines were not moves
+    assert "calculator(expression: string)" in out and "weather_forecast(" in out

@@ -16,6 +16,7 @@ from trainers.bootstrap import (
     start_model_config,
 )
 from trainers.cli import main
+from trainers.cli._errors import UsageError
 from trainers.rollout import RolloutConfig, RolloutEngine
 
 
@@ -76,8 +77,7 @@ def test_cli_bootstrap_by_name_with_kwargs(tmp_path, monkeypatch, capsys):
     assert meta["envs"] == {"stepgym/MathChain-v0": {"mode": "multi", "expert_style": "short",
                                                      "horizon": 2}}
     assert load_agent("tiny-mc").tokenizer is not None  # found by name
-    with pytest.raises(SystemExit, match="JSON object"):
-        main(["bootstrap", "--quick", "--name", "x", "--kwargs", "[1]"])
+    assert main(["bootstrap", "--quick", "--name", "x", "--kwargs", "[1]"]) == 2  # one line
 
 
 def test_concat_demos_encode_the_whole_conversation(quick_model):
@@ -209,9 +209,9 @@ def test_bootstrap_set_overrides_config_fields_and_refuses_bad_ones():
                             "stale_noise=true"])
     assert (config.hidden_size, config.context_loss_weight, config.device, config.stale_noise) == (
         256, 1.0, "cuda", True)
-    with pytest.raises(SystemExit, match="KEY one of"):
+    with pytest.raises(UsageError, match="KEY one of"):
         apply_settings(config, ["hidden=3"])
-    with pytest.raises(SystemExit, match="expected int"):
+    with pytest.raises(UsageError, match="expected int"):
         apply_settings(config, ["num_layers=two"])
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from trainers.cli._errors import UsageError
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("bootstrap", help="build the embedded default model (stepgym-tiny)")
@@ -48,12 +50,12 @@ def apply_settings(config: object, settings: list[str] | None) -> None:
     known = sorted(f.name for f in fields(config))  # type: ignore[arg-type]
     for key, value in parse_overrides(settings).items():
         if key not in known:
-            raise SystemExit(f"--set takes KEY=VALUE with KEY one of {known}, got {key!r}")
+            raise UsageError(f"--set takes KEY=VALUE with KEY one of {known}, got {key!r}")
         current = getattr(config, key)
         if isinstance(current, float) and type(value) is int:
             value = float(value)
         if type(value) is not type(current):
-            raise SystemExit(f"--set {key}: expected {type(current).__name__}, got {value!r}")
+            raise UsageError(f"--set {key}: expected {type(current).__name__}, got {value!r}")
         setattr(config, key, value)
 
 
@@ -63,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     from trainers.bootstrap.build import ENV_PRESETS
 
     if args.name and args.output:
-        raise SystemExit("give --output or --name, not both")
+        raise UsageError("give --output or --name, not both")
     output = str(default_model_path(args.name)) if args.name else args.output
     if args.quick:
         config = BootstrapConfig.quick(output)
@@ -76,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     if args.kwargs:
         extra = json.loads(args.kwargs)
         if not isinstance(extra, dict):
-            raise SystemExit(f"--kwargs must be a JSON object, got {args.kwargs!r}")
+            raise UsageError(f"--kwargs must be a JSON object, got {args.kwargs!r}")
         config.envs = {e: {**kw, **extra} for e, kw in config.envs.items()}
     if args.episodes is not None:
         config.episodes_per_env = args.episodes

@@ -6,6 +6,8 @@ import argparse
 import json
 import sys
 
+from trainers.cli._errors import UsageError, check_env_id, nonnegative_int, positive_int
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("eval", help="evaluate a model (or 'expert'/'random') on an env")
@@ -13,8 +15,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="stepgym-tiny, a local model directory, a hub id, 'expert' or 'random'")
     parser.add_argument("--env", required=True, help="a registered env id")
     parser.add_argument("--split", default="eval", help="task split (default eval)")
-    parser.add_argument("-n", type=int, default=50, help="number of tasks (seeds 0..n-1)")
-    parser.add_argument("--group", type=int, default=1, help="rollouts per task")
+    parser.add_argument("-n", type=positive_int, default=50, help="number of tasks (seeds 0..n-1)")
+    parser.add_argument("--group", type=positive_int, default=1, help="rollouts per task")
     parser.add_argument("--kwargs", default=None, help="JSON gym.make kwargs (default: the model's)")
     parser.add_argument("--context-mode", choices=["concat", "window"], default=None,
                         help="rollout settings: default, what the model's stepgym.json states")
@@ -28,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="score mode: summed or length-normalised action log-probs")
     parser.add_argument("--max-steps", type=int, default=None,
                         help="step limit per episode (default: the env's)")
-    parser.add_argument("--seed", type=int, default=0, help="generation seed")
+    parser.add_argument("--seed", type=nonnegative_int, default=0, help="generation seed")
     parser.add_argument("--out", default="runs/eval", help="output directory")
     parser.set_defaults(func=run)
 
@@ -42,6 +44,7 @@ def run(args: argparse.Namespace) -> int:
     from trainers.evaluation import evaluate, format_table, model_rollout_config
     from trainers.rollout import REQUIRED_ROLLOUT, saved_rollout_config
 
+    check_env_id(args.env)
     config = None
     if args.model not in ("expert", "random"):
         path = resolve_model(args.model)
@@ -54,7 +57,10 @@ def run(args: argparse.Namespace) -> int:
                   f"settings; give {flags}", file=sys.stderr)
             return 2
         config = saved_rollout_config(trained, overrides, model=args.model)
-    kwargs = json.loads(args.kwargs) if args.kwargs else None
+    try:
+        kwargs = json.loads(args.kwargs) if args.kwargs else None
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"--kwargs is not valid JSON: {exc}") from exc
     summary = evaluate(args.model, args.env, split=args.split, n=args.n, group=args.group,
                        env_kwargs=kwargs, config=config, out_dir=args.out, generation_seed=args.seed)
     print(format_table(summary))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from trainers.cli._errors import UsageError
+
 
 def parse_overrides(items: list[str] | None) -> dict[str, Any]:
     """``["KEY=VALUE", ...]`` as a mapping, each value parsed as YAML (``3`` -> 3, ``true`` ->
@@ -18,6 +20,6 @@ def parse_overrides(items: list[str] | None) -> dict[str, Any]:
     for item in items or []:
         key, sep, value = item.partition("=")
         if not sep:
-            raise SystemExit(f"--set expects KEY=VALUE, got {item!r}")
+            raise UsageError(f"--set expects KEY=VALUE, got {item!r}")
         out[key.strip()] = yaml.safe_load(value)
     return out

@@ -8,11 +8,13 @@ import sys
 import textwrap
 from typing import TextIO
 
+from trainers.cli._errors import UsageError, check_env_id, nonnegative_int
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("play", help="play an env in the terminal")
     parser.add_argument("env_id", help="a registered id, e.g. stepgym/ALFWorld-v0")
-    parser.add_argument("--seed", type=int, default=0, help="task seed")
+    parser.add_argument("--seed", type=nonnegative_int, default=0, help="task seed")
     parser.add_argument("--split", default=None, help="split to draw the task from")
     parser.add_argument("--kwargs", default="{}", help="JSON dict of gym.make kwargs")
     parser.set_defaults(func=run)
@@ -41,12 +43,60 @@ def preview_actions(actions: list[str], limit: int) -> list[str]:
     return shown
 
 
+def tool_lines(env: object) -> list[str]:
+    """One line per tool an env offers (ToolUse): its name, arguments (``?`` = optional) and
+    what it does, so ``:a`` can show what a call takes.
+
+    >>> class Env:
+    ...     unwrapped = None
+    ...     all_tool_schemas = [{"type": "function", "function": {"name": "add", "description":
+    ...         "Sum.", "parameters": {"properties": {"a": {"type": "number"}, "b": {"type":
+    ...         "number"}}, "required": ["a"]}}}]
+    >>> Env.unwrapped = Env
+    >>> tool_lines(Env())
+    ['add(a: number, b?: number)  Sum.']
+    """
+    schemas = getattr(env.unwrapped, "all_tool_schemas", None) or []
+    lines = []
+    for schema in schemas:
+        fn = schema.get("function", schema)
+        params = fn.get("parameters", {})
+        required = set(params.get("required", []))
+        args = ", ".join(f"{name}{'' if name in required else '?'}: {spec.get('type', 'any')}"
+                         for name, spec in params.get("properties", {}).items())
+        lines.append(f"{fn['name']}({args})  {fn.get('description', '')}".rstrip())
+    return lines
+
+
+def _enable_line_editing(stdin: TextIO) -> None:
+    """Arrow keys and history for a human at a terminal (readline hooks ``input``-style reads
+    of ``sys.stdin``; absent on some platforms, then plain lines)."""
+    if stdin is sys.stdin and stdin.isatty():
+        try:
+            import readline  # noqa: F401
+        except ImportError:
+            pass
+
+
+def _read_line(stdin: TextIO, stdout: TextIO) -> str:
+    if stdin is sys.stdin and stdin.isatty() and stdout is sys.stdout:
+        try:
+            return input("> ") + "\n"  # readline: editing and history
+        except EOFError:
+            return ""
+    print("> ", end="", file=stdout, flush=True)
+    return stdin.readline()
+
+
 def play(env_id: str, seed: int, split: str | None, make_kwargs: dict, stdin: TextIO, stdout: TextIO) -> int:
     import gymnasium as gym
 
     import envs  # noqa: F401
 
-    env = gym.make(env_id, **make_kwargs)
+    env = gym.make(check_env_id(env_id), **make_kwargs)
+    suite = getattr(env.unwrapped, "suite", None)
+    if split and suite is not None and split not in suite.splits:
+        raise UsageError(f"{env_id} has no split {split!r}; splits: {', '.join(sorted(suite.splits))}")
     options = {"split": split} if split else None
     obs, info = env.reset(seed=seed, options=options)
     help_text = getattr(env.unwrapped, "action_help", "")
@@ -55,21 +105,24 @@ def play(env_id: str, seed: int, split: str | None, make_kwargs: dict, stdin: Te
         print(textwrap.fill(help_text, 100), file=stdout)
     print(HELP, file=stdout)
     print(f"\n{obs}", file=stdout)
+    _enable_line_editing(stdin)
     total = 0.0
     while True:
         if info.get("admissible_actions"):
             shown = preview_actions(info["admissible_actions"], 12)
             more = len(info["admissible_actions"]) - len(shown)
             print(f"  [{', '.join(shown)}{f', ... +{more}' if more > 0 else ''}]", file=stdout)
-        print("> ", end="", file=stdout, flush=True)
-        line = stdin.readline()
+        line = _read_line(stdin, stdout)
         if not line:
             break
         action = line.rstrip("\n")
+        if not action.strip():  # an empty line is no move: it does not use a step
+            continue
         if action == ":q":
             break
         if action == ":a":
-            print("\n".join(info.get("admissible_actions") or ["(this env lists no actions)"]), file=stdout)
+            print("\n".join(info.get("admissible_actions") or tool_lines(env)
+                            or ["(this env lists no actions)"]), file=stdout)
             continue
         if action == ":e":
             print(f"expert: {info.get('expert_action')}", file=stdout)
@@ -91,5 +144,5 @@ def run(args: argparse.Namespace) -> int:
     try:
         make_kwargs = json.loads(args.kwargs)
     except json.JSONDecodeError as exc:
-        raise SystemExit(f"--kwargs is not valid JSON: {exc}") from exc
+        raise UsageError(f"--kwargs is not valid JSON: {exc}") from exc
     return play(args.env_id, args.seed, args.split, make_kwargs, sys.stdin, sys.stdout)

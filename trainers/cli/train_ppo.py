@@ -18,6 +18,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from trainers.cli._errors import UsageError
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("train-ppo", help="train with multi-turn PPO from a recipe")
@@ -41,7 +43,7 @@ def load_recipe(path: str, overrides: list[str] | None = None) -> dict[str, Any]
     data.update(parse_overrides(overrides))
     trainer = data.get("trainer", "ppo")
     if trainer != "ppo":
-        raise SystemExit(f"{path} is a {trainer!r} recipe; train-ppo runs trainer: ppo")
+        raise UsageError(f"{path} is a {trainer!r} recipe; train-ppo runs trainer: ppo")
     return data
 
 

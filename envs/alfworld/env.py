@@ -51,7 +51,7 @@ class ALFWorldEnv(TextEnv):
 
     def __init__(self, split: str = "train", render_mode: str | None = None, verify_tasks: bool = True,
                  task_types: Sequence[str] | None = None, expert: str = "oracle",
-                 level: int = BENCHMARK_LEVEL) -> None:
+                 level: int = BENCHMARK_LEVEL, max_action_length: int = 4096) -> None:
         """``task_types``: serve only these of the six types (default all), e.g.
         ``("pick_two_obj_and_place",)``; task ids stay those of the full split.
         ``expert``: who fills ``info["expert_action"]``: "oracle" (reads the hidden state, shortest
@@ -64,7 +64,8 @@ class ALFWorldEnv(TextEnv):
         if expert not in EXPERTS:
             raise ValueError(f"expert must be one of {EXPERTS}, got {expert!r}")
         suite = ALFWorldSuite(task_types, level=level)
-        super().__init__(suite, split=split, render_mode=render_mode, verify_tasks=verify_tasks)
+        super().__init__(suite, split=split, render_mode=render_mode, verify_tasks=verify_tasks,
+                         max_action_length=max_action_length)
         self.level = suite.level
         self.expert = expert
         self._games: dict[str, Game] = {}

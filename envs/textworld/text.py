@@ -80,8 +80,10 @@ def prepare_command(action: str) -> tuple[str | None, str | None]:
     command = " ".join(action.split()).rstrip(".!? ").lower()
     if not command:
         return None, "I beg your pardon? Type one command, for example 'look' or 'inventory'."
-    if any(not 32 <= ord(ch) <= 126 for ch in command) or "\\" in command:
+    if any(not 32 <= ord(ch) <= 126 for ch in command):
         return None, "Commands are plain ASCII text, for example 'open fridge'. Nothing happens."
+    if "\\" in command:  # the interpreter reads escapes: refused, and said why
+        return None, "Commands cannot contain a backslash. Nothing happens."
     if len(command) > MAX_COMMAND_CHARS:
         return None, f"That command is too long (the limit is {MAX_COMMAND_CHARS} characters). Nothing happens."
     if _SEPARATORS.search(command):

@@ -49,11 +49,12 @@ class ToolUseEnv(TextEnv):
         tools_in_prompt: str = "names",
         verify_tasks: bool = True,
         level: int = BENCHMARK_LEVEL,
+        max_action_length: int = 4096,
     ) -> None:
         if tools_in_prompt not in TOOLS_IN_PROMPT:
             raise ValueError(f"tools_in_prompt must be one of {TOOLS_IN_PROMPT}, got {tools_in_prompt!r}")
         super().__init__(ToolUseSuite(level=level), split=split, render_mode=render_mode,
-                         max_action_length=4096, max_observation_length=1 << 16, verify_tasks=verify_tasks)
+                         max_action_length=max_action_length, max_observation_length=1 << 16, verify_tasks=verify_tasks)
         self.tools_in_prompt = tools_in_prompt
         self._all_schemas: list[dict[str, Any]] = tool_schemas()
         self._world: World | None = None

@@ -78,8 +78,11 @@ def parse_turn(text: str) -> ParsedTurn:
             return ParsedTurn("invalid", error="A <tool_call> is not closed with </tool_call>. " + FORMAT_HELP)
         return ParsedTurn("invalid", error="No tool call or answer found. " + FORMAT_HELP)
     calls = [_parse_call(b) for b in bodies[:MAX_CALLS_PER_TURN]]
-    for _ in bodies[MAX_CALLS_PER_TURN:]:
-        calls.append(ParsedCall(error=f"too many tool calls in one turn (limit {MAX_CALLS_PER_TURN})"))
+    extra = len(bodies) - MAX_CALLS_PER_TURN
+    if extra > 0:  # one message for all of them, not one per call
+        calls.append(ParsedCall(error=f"too many tool calls in one turn ({len(bodies)}; the limit "
+                                      f"is {MAX_CALLS_PER_TURN}): the first {MAX_CALLS_PER_TURN} "
+                                      f"ran, the other {extra} did not"))
     if open_calls > len(bodies):
         calls.append(ParsedCall(error="a <tool_call> is not closed with </tool_call>"))
     return ParsedTurn("calls", calls=calls)

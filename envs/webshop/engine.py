@@ -63,8 +63,11 @@ def apply(world: World, action: str, catalogue: Catalogue, index: SearchIndex, g
         if world.page != SEARCH:
             return Outcome(world, False, "there is no search bar on this page; click[Back to Search] first")
         query = " ".join(arg.split())
-        if not any(c.isalnum() for c in query) or len(query) > MAX_QUERY_CHARS:
-            return Outcome(world, False, f"the query must have letters or digits (at most {MAX_QUERY_CHARS} characters)")
+        if len(query) > MAX_QUERY_CHARS:
+            return Outcome(world, False, f"the query is too long ({len(query)} characters; the "
+                                         f"limit is {MAX_QUERY_CHARS})")
+        if not any(c.isalnum() for c in query):
+            return Outcome(world, False, "the query must have letters or digits")
         results = tuple(index.search(query))
         return Outcome(World(page=RESULTS, query=query, results=results), True)
     return _click(world, normalise_label(arg), catalogue, goal)

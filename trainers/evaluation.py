@@ -208,15 +208,29 @@ def evaluate(model: str, env_id: str, split: str | None = "eval", n: int = 50, g
 
 
 def format_table(summary: dict[str, Any]) -> str:
-    """A plain-text table of one summary (and its task types)."""
+    """A plain-text table of one summary (and its task types), its columns aligned however
+    long the task-type names are.
+
+    >>> s = {"episodes": 2, "success": 0.5, "success_ci": (0.1, 0.9), "mean_return": 0.5,
+    ...      "mean_return_ci": (0.0, 1.0), "mean_steps": 3.0, "invalid_rate": 0.0}
+    >>> table = format_table({"model": "m", "env_id": "e", "split": "eval", "group": 1, **s,
+    ...     "per_task_type": {"pick_cool_then_place_in_recep_and_more_words": s}})
+    >>> len({len(line) for line in table.splitlines()[1:]})
+    1
+    """
+    names = ["all", *summary.get("per_task_type", {})]
+    width = max(len(n) for n in names)
+
     def row(name: str, s: dict[str, Any]) -> str:
-        return (f"{name:<28} {s['episodes']:>5} {100 * s['success']:>6.1f} "
-                f"[{100 * s['success_ci'][0]:.1f}, {100 * s['success_ci'][1]:.1f}]".ljust(60)
-                + f"{s['mean_return']:>7.3f} ±{(s['mean_return_ci'][1] - s['mean_return_ci'][0]) / 2:.3f}"
-                + f"{s['mean_steps']:>8.1f} {100 * s['invalid_rate']:>8.1f}")
+        ci = f"[{100 * s['success_ci'][0]:.1f}, {100 * s['success_ci'][1]:.1f}]"
+        half = (s["mean_return_ci"][1] - s["mean_return_ci"][0]) / 2
+        return (f"{name:<{width}} {s['episodes']:>5} {100 * s['success']:>6.1f} {ci:<15}"
+                f" {s['mean_return']:>7.3f} ±{half:<6.3f} {s['mean_steps']:>6.1f}"
+                f" {100 * s['invalid_rate']:>8.1f}")
+    header = (f"{'':<{width}} {'eps':>5} {'success % [95% Wilson]':<22}"
+              f" {'return':>7} {'± CI':<7} {'steps':>6} {'invalid%':>8}")
     lines = [f"{summary['model']} on {summary['env_id']} ({summary['split']}, group {summary['group']})",
-             f"{'':<28} {'eps':>5} {'success % [95% Wilson]':<26}{'return':>12}{'steps':>10}{'invalid%':>9}",
-             row("all", summary)]
+             header, row("all", summary)]
     for name, sub in summary.get("per_task_type", {}).items():
         lines.append(row(name, sub))
     return "\n".join(lines)

@@ -4,12 +4,15 @@ People browse it to try instructions, label or debug agents: a start page picks 
 instruction (split and number), each session plays one instruction on its own
 :class:`~envs.webshop.env.WebShopEnv`, and the page after ``Buy Now`` shows WebShop's reward
 with its terms. Buttons post the same ``search[...]`` / ``click[...]`` actions an agent
-sends, so the site and the env cannot drift apart. The server binds to 127.0.0.1 only.
+sends, so the site and the env cannot drift apart; a session ends without a purchase after the
+env's registered step limit (15), as an episode does. Session ids are random (128 bits), and
+the start page lists only the sessions this browser started (a cookie). The server binds to
+127.0.0.1 only.
 """
 
 from __future__ import annotations
 
-import itertools
+import secrets
 from collections import OrderedDict
 from dataclasses import dataclass
 from urllib.parse import parse_qs
@@ -25,6 +28,17 @@ from tasks.webshop.catalogue import DEFAULT_NUM_PRODUCTS, DEFAULT_SEED
 
 HOST = "127.0.0.1"
 MAX_SESSIONS = 1000
+MAX_LISTED = 20  # sessions the start page lists (this browser's own)
+COOKIE = "stepgym_webshop_sessions"
+
+
+def step_limit() -> int:
+    """The registered env's ``max_episode_steps`` (what an agent gets)."""
+    import gymnasium as gym
+
+    import envs  # noqa: F401
+
+    return int(gym.spec("stepgym/WebShop-v0").max_episode_steps)
 
 
 @dataclass
@@ -32,6 +46,7 @@ class Session:
     env: WebShopEnv
     feedback: str = ""
     reward: float | None = None
+    steps: int = 0
 
 
 class WebShopSite:
@@ -44,7 +59,7 @@ class WebShopSite:
         self.split = split
         self._probe = WebShopEnv(split=split, num_products=num_products, catalogue_seed=catalogue_seed)
         self.sessions: OrderedDict[str, Session] = OrderedDict()
-        self._counter = itertools.count()
+        self.max_steps = step_limit()
         self.app = Starlette(routes=[
             Route("/", self.index, methods=["GET"]),
             Route("/start", self.start, methods=["POST"]),
@@ -58,18 +73,19 @@ class WebShopSite:
         if size is not None:
             index %= size
         env.reset(options={"split": split, "task_index": index})
-        sid = f"{split}-{index}-{next(self._counter)}"
+        sid = secrets.token_urlsafe(16)  # cannot be guessed from another user's
         self.sessions[sid] = Session(env)
         while len(self.sessions) > MAX_SESSIONS:
             self.sessions.popitem(last=False)
         return sid
 
     async def index(self, request: Request) -> Response:
+        mine = [sid for sid in _cookie_sids(request) if sid in self.sessions]
         sessions = [
             (sid, {"url": f"/session/{sid}",
-                   "text": f"bought, reward {s.reward:.2f}" if s.reward is not None else "in progress"})
-            for sid, s in reversed(self.sessions.items())
-        ][:20]
+                   "text": _status(self.sessions[sid])})
+            for sid in reversed(mine)
+        ][:MAX_LISTED]
         html = render_template(
             "index.html", num_products=self.num_products, catalogue_seed=self.catalogue_seed,
             splits=list(self._probe.suite.splits), default_split=self.split, start_url="/start",
@@ -87,7 +103,10 @@ class WebShopSite:
         except ValueError:
             return PlainTextResponse("the instruction number must be an integer", status_code=400)
         sid = self.new_session(split, index)
-        return RedirectResponse(f"/session/{sid}", status_code=303)
+        response = RedirectResponse(f"/session/{sid}", status_code=303)
+        mine = [*_cookie_sids(request), sid][-MAX_LISTED:]
+        response.set_cookie(COOKIE, ".".join(mine), httponly=True, samesite="strict")
+        return response
 
     async def show(self, request: Request) -> Response:
         session = self.sessions.get(request.path_params["sid"])
@@ -114,11 +133,27 @@ class WebShopSite:
         session.feedback = ""
         if session.reward is None:
             obs, reward, terminated, _, info = session.env.step(action)
+            session.steps += 1
             if not info["action_valid"]:
                 session.feedback = obs.split(" [SEP] ", 1)[0]
             if terminated:
                 session.reward = float(reward)
+            elif session.steps >= self.max_steps:  # the episode's time limit, as in the env
+                session.reward = 0.0
+                session.feedback = (f"Step limit reached ({self.max_steps} actions) without a "
+                                    f"purchase: reward 0.")
         return RedirectResponse(f"/session/{sid}", status_code=303)
+
+
+def _status(session: Session) -> str:
+    if session.reward is None:
+        return f"in progress ({session.steps} steps)"
+    return f"finished, reward {session.reward:.2f}"
+
+
+def _cookie_sids(request: Request) -> list[str]:
+    """The session ids this browser started (token_urlsafe ids contain no '.')."""
+    return [sid for sid in request.cookies.get(COOKIE, "").split(".") if sid]
 
 
 async def _form(request: Request) -> dict[str, str]:

@@ -240,8 +240,37 @@ def get_catalogue(seed: int = DEFAULT_SEED, size: int = DEFAULT_NUM_PRODUCTS,
 _GENERIC_BULLETS = (
     "WHAT YOU GET: {what}; ships in a recyclable box.",
     "SATISFACTION GUARANTEED: if it is not right for you, contact us within 30 days.",
-    "MADE FOR {use_upper}: a {noun} you will reach for again and again.",
+    "MADE FOR {use_upper}: {a_noun} you will reach for again and again.",
 )
+#: plural product nouns and what one unit of them is called ("one pair of headphones")
+_PLURAL_UNITS = {"jeans": "pair", "running shoes": "pair", "socks": "pack", "headphones": "pair",
+                 "bed sheets": "set", "throw pillow covers": "set", "potato chips": "bag"}
+
+
+def _a(noun: str) -> str:
+    """``noun`` with its indefinite article: "an office chair", "a sofa", "headphones".
+
+    >>> _a("office chair"), _a("usb c cable"), _a("headphones")
+    ('an office chair', 'a usb c cable', 'headphones')
+    """
+    if noun in _PLURAL_UNITS:
+        return noun
+    return f"{'an' if noun[0] in 'aeio' else 'a'} {noun}"
+
+
+def _this(noun: str) -> str:
+    """ "this sofa is" / "these headphones are".
+
+    >>> _this("headphones"), _this("sofa")
+    ('these headphones are', 'this sofa is')
+    """
+    return f"these {noun} are" if noun in _PLURAL_UNITS else f"this {noun} is"
+
+
+def _one(noun: str) -> str:
+    """ "one sofa" / "one pair of headphones"."""
+    unit = _PLURAL_UNITS.get(noun)
+    return f"one {unit} of {noun}" if unit else f"one {noun}"
 _REVIEW_GOOD = ("Exactly as described", "Love it", "Great {noun}", "Would buy again", "Five stars")
 _REVIEW_BAD = ("Not what I expected", "Just okay", "Returned it", "Smaller than pictured")
 
@@ -252,13 +281,13 @@ def _product_text(catalogue_seed: int, product: Product) -> ProductText:
     ptype = product.product_type
     noun = ptype.noun
     bullets = [
-        f"{attr.upper()}: this {noun} is {attr}, chosen with care for {ptype.use}."
+        f"{attr.upper()}: {_this(noun)} {attr}, chosen with care for {ptype.use}."
         for attr in product.attributes
     ]
     kinds = ", ".join(f"{len(values)} {kind} choices" for kind, values in product.options)
-    what = f"one {noun} from {product.brand}" + (f" ({kinds})" if kinds else "")
+    what = f"{_one(noun)} from {product.brand}" + (f" ({kinds})" if kinds else "")
     for template in rng.sample(_GENERIC_BULLETS, 2):
-        bullets.append(template.format(what=what, use_upper=ptype.use.upper(), noun=noun))
+        bullets.append(template.format(what=what, use_upper=ptype.use.upper(), a_noun=_a(noun)))
     attrs = product.attributes
     description = (
         f"Meet the {product.brand} {noun}. "
@@ -276,10 +305,11 @@ def _product_text(catalogue_seed: int, product: Product) -> ProductText:
         pool = _REVIEW_GOOD if stars >= 4 else _REVIEW_BAD
         title = rng.choice(pool).format(noun=noun)
         body = rng.choice((
-                f"I bought this {noun} for {ptype.use} and it does the job.",
+                f"I bought {_this(noun).rsplit(' ', 1)[0]} for {ptype.use} and "
+                f"{'they do' if noun in _PLURAL_UNITS else 'it does'} the job.",
                 f"The {noun} arrived quickly and well packed.",
                 f"Decent {noun} for the price.",
-                f"My second {noun} from {product.brand}.",
+                f"My second {_one(noun).removeprefix('one ')} from {product.brand}.",
             ))
         reviews.append((stars, title, body))
     return ProductText(tuple(bullets), description, tuple(reviews))

@@ -58,6 +58,37 @@ def test_routes_play_an_instruction_to_the_reward(app):
     assert client.post("/start", data={"split": "bogus"}).status_code == 400
 
 
+def test_sessions_are_unguessable_private_and_time_limited(app):
+    from starlette.testclient import TestClient
+
+    site = app.state.site
+    alice, bob = TestClient(app), TestClient(app)
+    page = alice.post("/start", data={"split": "eval", "index": "3"})
+    sid = re.search(r'id="session">([^<]+)<', page.text).group(1)
+    assert "eval" not in sid and len(sid) >= 20  # random, not split-index-counter
+    assert sid in alice.get("/").text and sid not in bob.get("/").text  # listed for its owner only
+    url = f"/session/{sid}/act"
+    for _ in range(site.max_steps):
+        page = alice.post(url, data={"action": "click[nonsense]"})
+    assert site.max_steps == 15 and site.sessions[sid].reward == 0.0
+    assert "Step limit reached (15 actions)" in page.text
+    steps = site.sessions[sid].steps
+    alice.post(url, data={"action": "click[nonsense]"})  # a finished session takes no more steps
+    assert site.sessions[sid].steps == steps
+
+
+def test_product_text_is_grammatical():
+    from tasks.webshop.catalogue import get_catalogue, product_text
+
+    catalogue = get_catalogue(size=2000)
+    text = " ".join(" ".join(product_text(catalogue.seed, p).bullets)
+                    + " " + " ".join(r[2] for r in product_text(catalogue.seed, p).reviews)
+                    for p in catalogue.products)
+    for wrong in ("this headphones", "this jeans", "a office chair", "one headphones",
+                  "this running shoes is"):
+        assert wrong not in text
+
+
 def test_cli_serve_binds_localhost_only(monkeypatch):
     import uvicorn
 

@@ -50,6 +50,7 @@ SETTINGS: dict[str, tuple[str, dict[str, Any], float, list[int]]] = {
     "mathchain": ("stepgym-tiny", {}, 0.0, list(range(1, 9))),
     "mathchain_h2": ("stepgym-mathchain-h2",
                      {"env_kwargs": {"mode": "single", "level": 1}, "max_new_tokens": 320,
+                      "context_mode": "window", "window_steps": 2,  # as the demos were written
                       "learning_rate": 1.0e-3, "critic_learning_rate": 3.0e-3,
                       "horizons": [1, 2, 3, 4]},
                      0.0, [1, 2, 3, 4]),

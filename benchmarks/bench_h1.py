@@ -9,6 +9,8 @@ untrained start, is evaluated on the frozen eval split at each horizon. Settings
 
 - ``mathchain``: h1's own task, MathChain single mode (one prompt, final answer rewarded) from
   ``stepgym-tiny``, greedy;
+- ``mathchain_l1``: the same at level 1 (one-digit quantities) from ``stepgym-mathchain-l1``
+  (worked one-problem solutions: it solves about half of h = 1, never a chain), greedy;
 - ``mathchain_h2``: the same from ``stepgym-mathchain-h2`` (worked one- and two-problem chains
   at level 1), greedy;
 - ``webshop``: WebShop's difficulty levels 1-4 as the horizon axis (more attributes and options
@@ -18,7 +20,7 @@ untrained start, is evaluated on the frozen eval split at each horizon. Settings
 A finished run's ``h1_row.json`` (same updates and setting) is reused. Writes
 ``<out>.{md,json,png}`` (default benchmarks/results/h1_<setting>).
 
-    python benchmarks/bench_h1.py --setting mathchain_h2 --seeds 0 1 2 --updates 12
+    python benchmarks/bench_h1.py --setting mathchain_l1 --seeds 0 1 2 --updates 30
     python benchmarks/bench_h1.py --updates 2 --eval-episodes 2 --eval-horizons 1 2 --smoke
 """
 
@@ -48,6 +50,12 @@ _WEBSHOP_PPO = {  # as recipes/ppo_ads_webshop2.yaml
 #: name -> (start model, overrides of every schedule's recipe, eval temperature, eval horizons)
 SETTINGS: dict[str, tuple[str, dict[str, Any], float, list[int]]] = {
     "mathchain": ("stepgym-tiny", {}, 0.0, list(range(1, 9))),
+    "mathchain_l1": ("stepgym-mathchain-l1",
+                     {"env_kwargs": {"mode": "single", "level": 1}, "max_new_tokens": 320,
+                      "context_mode": "window", "window_steps": 2,  # as the demos were written
+                      "learning_rate": 1.0e-4, "critic_learning_rate": 1.0e-3,
+                      "horizons": [1, 2, 3, 4]},
+                     0.0, [1, 2, 3, 4]),
     "mathchain_h2": ("stepgym-mathchain-h2",
                      {"env_kwargs": {"mode": "single", "level": 1}, "max_new_tokens": 320,
                       "context_mode": "window", "window_steps": 2,  # as the demos were written
@@ -186,10 +194,10 @@ def plot(rows: list[dict[str, Any]], args: argparse.Namespace, path: Path) -> No
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--setting", default="mathchain_h2", choices=SETTINGS)
+    p.add_argument("--setting", default="mathchain_l1", choices=SETTINGS)
     p.add_argument("--model", default=None, help="start model (default: the setting's)")
     p.add_argument("--schedules", nargs="+", default=list(SCHEDULES), choices=SCHEDULES)
-    p.add_argument("--updates", type=int, default=12, help="PPO updates per schedule")
+    p.add_argument("--updates", type=int, default=30, help="PPO updates per schedule")
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     p.add_argument("--eval-horizons", type=int, nargs="+", default=None,
                    help="default: the setting's")

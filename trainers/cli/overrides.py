@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from trainers.cli._errors import UsageError
 
+_FLOAT = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)[eE][-+]?\d+")
+
 
 def parse_overrides(items: list[str] | None) -> dict[str, Any]:
     """``["KEY=VALUE", ...]`` as a mapping, each value parsed as YAML (``3`` -> 3, ``true`` ->
-    True, ``cuda`` -> "cuda", ``{a: 1}`` -> a dict).
+    True, ``cuda`` -> "cuda", ``{a: 1}`` -> a dict). Scientific notation is a number even where
+    YAML 1.1 reads a string (``3e-5``).
 
-    >>> parse_overrides(["lr=0.002", "device=cuda", "stale_noise=true"])
-    {'lr': 0.002, 'device': 'cuda', 'stale_noise': True}
+    >>> parse_overrides(["lr=0.002", "device=cuda", "stale_noise=true", "learning_rate=3e-5"])
+    {'lr': 0.002, 'device': 'cuda', 'stale_noise': True, 'learning_rate': 3e-05}
     """
     import yaml
 
@@ -21,5 +25,8 @@ def parse_overrides(items: list[str] | None) -> dict[str, Any]:
         key, sep, value = item.partition("=")
         if not sep:
             raise UsageError(f"--set expects KEY=VALUE, got {item!r}")
-        out[key.strip()] = yaml.safe_load(value)
+        parsed = yaml.safe_load(value)
+        if isinstance(parsed, str) and _FLOAT.fullmatch(parsed.strip()):
+            parsed = float(parsed)
+        out[key.strip()] = parsed
     return out

@@ -85,26 +85,59 @@ def test_size_options_match_exactly_others_fuzzily():
     assert count_option_matches((("scent", "tea tree"),), (("scent", "coconut"),)) == 0
 
 
-def test_type_term_alone():
-    beauty = PRODUCT_TYPES[TYPE_INDEX["lip gloss"]]
-    nails = PRODUCT_TYPES[TYPE_INDEX["nail polish"]]
-    tech = PRODUCT_TYPES[TYPE_INDEX["headphones"]]
-    # same category path (Beauty > Makeup > Lips), other noun: 0.5
-    g = goal(product_type="lip gloss", category=beauty.category)
-    assert type_reward(lipstick(), g) == 0.5
-    assert reward(lipstick(), RED, g) == pytest.approx(0.5)
-    # same top-level category only: 0.1
-    assert type_reward(lipstick(), goal(product_type="nail polish", category=nails.category)) == 0.1
-    # different department: 0, whatever else matches
-    assert reward(lipstick(), RED, goal(product_type="headphones", category=tech.category)) == 0.0
-    # nouns sharing a word: 0.5
-    hdmi = lipstick(type_index=TYPE_INDEX["hdmi cable"])
-    usb = PRODUCT_TYPES[TYPE_INDEX["usb c cable"]]
-    assert type_reward(hdmi, goal(product_type="usb c cable", category=usb.category)) == 0.5
+def _of(noun: str) -> Product:
+    return lipstick(type_index=TYPE_INDEX[noun])
+
+
+def _goal_for(noun: str) -> Goal:
+    return goal(product_type=noun, category=PRODUCT_TYPES[TYPE_INDEX[noun]].category)
+
+
+@pytest.mark.parametrize(
+    ("bought", "wanted", "r_type"),
+    [
+        # the cases, as WebShop's get_type_reward scores them
+        ("lip gloss", "lipstick", 1.0),  # two category levels shared (Beauty, Makeup, Lips)
+        ("shampoo", "lipstick", 0.0),  # no name noun shared: 0 whatever the category
+        ("hair oil", "olive oil", 1.0),  # "oil" is 1 of olive oil's 3 name nouns (> 0.2)
+        ("usb c cable", "hdmi cable", 1.0),  # same category path and "cable"
+        ("lipstick", "lipstick", 1.0),  # same query
+        ("nail polish", "lipstick", 0.0),
+        ("headphones", "lipstick", 0.0),
+        ("coffee table", "ground coffee", 1.0),  # "coffee" is 1 of 2 name nouns
+    ],
+)
+def test_type_term_follows_webshop(bought, wanted, r_type):
+    assert type_reward(_of(bought), _goal_for(wanted)) == r_type
+
+
+def test_type_term_half_for_a_weak_name_overlap():
+    # 1 of 6 name nouns shared (0.167: not > 0.2 but >= 0.1), no category level or query shared
+    mister = goal(product_type="olive oil spray mister bottle", category=("Kitchen", "Tools", "Misters"))
+    assert type_reward(_of("hair oil"), mister) == 0.5
+
+
+def test_type_term_scales_the_reward():
+    assert reward(lipstick(), RED, _goal_for("shampoo")) == 0.0
+    assert reward(_of("lip gloss"), RED, goal()) == pytest.approx(1.0 * 4 / 4)
+
+
+def test_option_fallback_and_cap_depart_from_the_original_where_it_is_wrong():
+    # for kinds other than size, WebShop's fuzzy threshold accepts 6.9 for 16.9 (ratio ~95)
+    assert count_option_matches((("scent", "16.9 fl oz"),), (("scent", "6.9 fl oz"),)) == 1
+    # as a size it is exact, and the text fallback wants whole words: WebShop's substring test
+    # would find "6.9 fl oz" inside "16.9 fl oz" in the product text
+    text = "rosemary hair oil, 16.9 fl oz bottle"
+    assert count_option_matches((("size", "16.9 fl oz"),), (("size", "6.9 fl oz"),), text) == 0
+    assert count_option_matches((("color", "ruby red"),), (("size", "16.9 fl oz"),), text) == 1
+    # matches count at most once per goal option (the original could exceed 1)
+    both = (("color", "ruby red"), ("shade", "ruby red"))
+    assert count_option_matches((("color", "ruby red"),), both) == 1
 
 
 def test_all_terms_together():
-    # half type, 1 of 2 attributes, wrong option, over budget: 0.5 * (1 + 0 + 0) / 4
-    g = goal(product_type="lip gloss", category=PRODUCT_TYPES[TYPE_INDEX["lip gloss"]].category,
+    # half type (1 of 6 name nouns shared), 1 of 2 attributes, wrong option, over budget:
+    # 0.5 * (1 + 0 + 0) / 4
+    g = goal(product_type="olive oil spray mister bottle", category=("Kitchen", "Tools", "Misters"),
              attributes=("long lasting", "waterproof"), price_upper=10.0)
-    assert reward(lipstick(), (("color", "coral"),), g) == pytest.approx(0.125)
+    assert reward(_of("hair oil"), (("color", "coral"),), g) == pytest.approx(0.125)

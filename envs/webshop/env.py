@@ -8,8 +8,13 @@ WebShop's text mode (``search[query]``, ``click[button]``, page elements joined 
 
     r = r_type * (|U_att ∩ Y_att| + |U_opt ∩ Y_opt| + 1[price <= u_price]) / (|U_att| + |U_opt| + 1)
 
-(see :mod:`envs.webshop.reward`). ``info["progress"]`` is the reward the current item with
-the chosen options would earn if bought now; success (``won``) is reward 1.
+(see :mod:`envs.webshop.reward`); success (``won``) is reward 1. ``info["progress"]`` uses only
+what a player sees: 0 on the search page, 0.25 on a result page, 0.5 on an item page plus up to
+0.25 for the instruction's option values chosen there, and the reward once bought; it never
+reveals how well an unbought item matches. ``info["oracle_progress"]`` is the reward the open
+item with the chosen options would earn if bought now: an oracle (it reads the hidden target's
+terms) for analysis and shaping upper bounds, like ``expert_action``, never for a policy's
+prompt.
 
 Cheap copies: the catalogue and its search index live in process-wide caches keyed by
 ``(catalogue_seed, num_products)``; an env holds only those parameters, the task and a small
@@ -45,6 +50,7 @@ from envs.webshop.pages import (
     DONE,
     ITEM,
     PER_PAGE,
+    RESULTS,
     SEARCH,
     SUB_PAGES,
     World,
@@ -177,6 +183,7 @@ class WebShopEnv(TextEnv):
         return {
             "admissible_actions": admissible,
             "progress": self.progress(),
+            "oracle_progress": self.oracle_progress(),
             "expert_action": expert_action(self.world, self.goal, self.target, self.catalogue,
                                            query=query, query_finds_target=finds),
         }
@@ -189,7 +196,19 @@ class WebShopEnv(TextEnv):
         return self._finds[1]
 
     def progress(self) -> float:
-        """The reward the open item with the chosen options would earn if bought now."""
+        """How far along a player is, from what the page shows (module docstring)."""
+        page = self.world.page
+        if page == DONE:
+            return float(self.world.reward)
+        if page == ITEM or page in SUB_PAGES:
+            wanted = self.goal.options
+            chosen = self.world.chosen()
+            hits = sum(chosen.get(kind) == value for kind, value in wanted)
+            return 0.5 + (0.25 * hits / len(wanted) if wanted else 0.0)
+        return 0.25 if page == RESULTS else 0.0
+
+    def oracle_progress(self) -> float:
+        """Oracle: the reward the open item with the chosen options would earn if bought now."""
         if self.world.page == DONE:
             return float(self.world.reward)
         if self.world.page == ITEM or self.world.page in SUB_PAGES:

@@ -70,11 +70,11 @@ def test_pages_and_actions_are_webshops(env):
     assert obs.startswith("WebShop [SEP]")
 
 
-def test_reward_only_on_buy_and_progress_is_reward_if_bought_now(env):
+def test_reward_only_on_buy_and_oracle_progress_is_reward_if_bought_now(env):
     _, info = env.reset(seed=5)
     base = env.unwrapped
     info = _follow_expert(env, info, until=lambda a: a == "click[Buy Now]")
-    assert info["progress"] == 1.0
+    assert info["oracle_progress"] == 1.0 and info["progress"] == 0.75
     # choose a wrong option where possible: progress drops by exactly one option term
     goal = base.goal
     assert goal.options, "pick a seed whose goal has options"
@@ -83,12 +83,34 @@ def test_reward_only_on_buy_and_progress_is_reward_if_bought_now(env):
         other = next(v for v in dict(base.catalogue[base.world.item].options)[kind] if v != wanted)
         _, reward, _, _, info = env.step(f"click[{other}]")
         n = len(goal.attributes) + len(goal.options) + 1
-        assert reward == 0 and info["progress"] == pytest.approx(1 - 1 / n)
-        expected = info["progress"]
+        assert reward == 0 and info["oracle_progress"] == pytest.approx(1 - 1 / n)
+        expected = info["oracle_progress"]
         obs, reward, terminated, _, info = env.step("click[Buy Now]")
         assert terminated and reward == pytest.approx(expected) and not info["won"]
         assert info["reward_breakdown"]["options_matched"] == len(goal.options) - 1
         assert obs.startswith("Thank you for shopping with us!") and f"{expected:.2f}" in obs
+
+
+def test_progress_shows_only_what_a_player_sees(env):
+    """Before Buy Now, progress is the page stage plus the instruction's options chosen: the
+    same for the target and for any other item, so it does not leak how well an item matches
+    (that is oracle_progress)."""
+    _, info = env.reset(seed=5)
+    base = env.unwrapped
+    by_page = {base.world.page: info["progress"]}
+    while info["expert_action"] != "click[Buy Now]":
+        _, _, _, _, info = env.step(info["expert_action"])
+        by_page.setdefault(base.world.page, info["progress"])
+    assert by_page == {"search": 0.0, "results": 0.25, "item": 0.5}
+    assert info["progress"] == 0.75 and info["oracle_progress"] == 1.0  # all options chosen
+    env.step("click[< Prev]")
+    assert base.world.page == "results"
+    target = base.catalogue[base.target].asin
+    other = next(a for a in base._info()["admissible_actions"]
+                 if a[6:-1] in base.catalogue.by_asin and a != f"click[{target}]")
+    _, _, _, _, info = env.step(other)
+    assert base.world.page == "item" and info["progress"] == 0.5
+    assert info["oracle_progress"] < 1.0
 
 
 def test_expert_wins_and_wrong_item_scores_less(env):

@@ -427,8 +427,9 @@ def _check_lists_actions(env: gym.Env, env_id: str) -> None:
     _, info = env.reset(seed=0)
     if not info.get("admissible_actions"):
         raise ValueError(f"action_mode='score' needs an env that lists its admissible actions "
-                         f"(info['admissible_actions']); {env_id} does not: use "
-                         "action_mode='generate'")
+                         f"(info['admissible_actions']); {env_id} does not with these kwargs: "
+                         "use action_mode='generate' (ToolUse lists candidate turns with "
+                         "candidate_actions=N)")
 
 
 def _admissible(ep: _Episode) -> list[str]:

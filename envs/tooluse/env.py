@@ -21,6 +21,7 @@ import json
 from typing import Any, ClassVar
 
 from envs.core import TextEnv, Transition
+from envs.tooluse.candidates import candidate_turns
 from envs.tooluse.parser import FORMAT_HELP, parse_turn
 from envs.tooluse.plan import call_matches, expert_turn, flat_plan
 from envs.tooluse.tools import TOOLS, call_tool, render_result, tool_schemas
@@ -50,12 +51,20 @@ class ToolUseEnv(TextEnv):
         verify_tasks: bool = True,
         level: int = BENCHMARK_LEVEL,
         max_action_length: int = 4096,
+        candidate_actions: int = 0,
     ) -> None:
+        """``candidate_actions``: list that many candidate turns (the expert's and distractors,
+        :mod:`envs.tooluse.candidates`) in ``info["admissible_actions"]`` for action-scoring
+        agents; 0 (the default, the benchmark) lists none."""
+        if isinstance(candidate_actions, bool) or not isinstance(candidate_actions, int) \
+                or not (candidate_actions == 0 or 2 <= candidate_actions <= 32):
+            raise ValueError(f"candidate_actions must be 0 or an integer in 2..32, got {candidate_actions!r}")
         if tools_in_prompt not in TOOLS_IN_PROMPT:
             raise ValueError(f"tools_in_prompt must be one of {TOOLS_IN_PROMPT}, got {tools_in_prompt!r}")
         super().__init__(ToolUseSuite(level=level), split=split, render_mode=render_mode,
                          max_action_length=max_action_length, max_observation_length=1 << 16, verify_tasks=verify_tasks)
         self.tools_in_prompt = tools_in_prompt
+        self.candidate_actions = candidate_actions
         self._all_schemas: list[dict[str, Any]] = tool_schemas()
         self._world: World | None = None
         self._matched: list[bool] = []
@@ -142,10 +151,15 @@ class ToolUseEnv(TextEnv):
     def _info(self) -> dict[str, Any]:
         assert self._task is not None
         n = len(self._matched)
+        expert = expert_turn(self._task.data["plan"], self._matched, self._task.data["expert_answer"])
+        admissible = None
+        if self.candidate_actions and self._world is not None:
+            admissible = candidate_turns(self._task, self._world, self._matched, self._tool_calls,
+                                         self.offered_tools, expert, self.candidate_actions)
         return {
-            "admissible_actions": None,
+            "admissible_actions": admissible,
             "progress": (sum(self._matched) / n) if n else 1.0,
-            "expert_action": expert_turn(self._task.data["plan"], self._matched, self._task.data["expert_answer"]),
+            "expert_action": expert,
             "tool_calls": self._tool_calls,
             "failed_calls": self._failed_calls,
         }

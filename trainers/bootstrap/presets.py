@@ -21,6 +21,7 @@ ALFWORLD = "stepgym/ALFWorld-v0"
 MATHCHAIN = "stepgym/MathChain-v0"
 WEBSHOP = "stepgym/WebShop-v0"
 TEXTWORLD = "stepgym/TextWorld-v0"
+TOOLUSE = "stepgym/ToolUse-v0"
 
 
 def _tiny(output: str) -> BootstrapConfig:
@@ -60,6 +61,17 @@ def _webshop_level2(output: str) -> BootstrapConfig:
                            action_mode="score", action_score="mean")
 
 
+def _tooluse_level1(output: str) -> BootstrapConfig:
+    # candidate_actions: the env lists the expert's turn among 5 distractors that differ in one
+    # argument, tool or answer, so score mode applies; the inline format keeps the 18 tool
+    # schemas out of the prompt (they made it ~2,700 tokens)
+    return BootstrapConfig(output=output,
+                           envs={TOOLUSE: {"level": 1, "candidate_actions": 6}},
+                           episodes_per_env=400, train_steps=800, eval_temperature=1.0,
+                           action_mode="score", action_score="mean",
+                           prompt_format="tool_call_inline")
+
+
 def _textworld_coin_collector10(output: str) -> BootstrapConfig:
     return BootstrapConfig(output=output,
                            envs={TEXTWORLD: {"challenge": "coin_collector", "level": 10}},
@@ -72,6 +84,7 @@ START_MODELS: dict[str, Callable[[str], BootstrapConfig]] = {
     "stepgym-mathchain-l1": _mathchain_level1,
     "stepgym-mathchain-h2": _mathchain_horizon2,
     "stepgym-webshop-l2": _webshop_level2,
+    "stepgym-tooluse-l1": _tooluse_level1,
     "stepgym-textworld-cc10": _textworld_coin_collector10,
 }
 
@@ -84,7 +97,7 @@ def start_model_config(name: str, output: str) -> BootstrapConfig:
     >>> start_model_config("nope", "/tmp/m")
     Traceback (most recent call last):
     ...
-    KeyError: "no start model named 'nope'; known: stepgym-tiny, stepgym-alfworld-l1, stepgym-mathchain-l1, stepgym-mathchain-h2, stepgym-webshop-l2, stepgym-textworld-cc10"
+    KeyError: "no start model named 'nope'; known: stepgym-tiny, stepgym-alfworld-l1, stepgym-mathchain-l1, stepgym-mathchain-h2, stepgym-webshop-l2, stepgym-tooluse-l1, stepgym-textworld-cc10"
     """
     if name not in START_MODELS:
         raise KeyError(f"no start model named {name!r}; known: {', '.join(START_MODELS)}")

@@ -26,6 +26,14 @@ products, one attribute, no options, the target on the first page of a search fo
 instruction) .. 4 (the benchmark, the default). The catalogue is the current task's
 (``task.data["catalogue"]``), so a reset may switch levels.
 
+``info["expert_action"]`` is, by default (``expert="player"``), an expert that acts only on what
+a player sees: it searches the instruction's words, picks the result whose pages (title,
+features, description, options, price) meet the instruction, chooses the instruction's options
+and buys; it may buy another product that meets the instruction as well as the target (reward
+1 too). Tasks are served only if it wins them (it wins all 500 eval tasks at every level).
+``expert="oracle"`` is the earlier expert, which knows the target (it searches the target's
+title, or the instruction with ``instruction_search``, and clicks the target).
+
 ``instruction_search=True`` is for agents that choose among admissible actions (action
 scoring, as in WebShop's own IL baseline, whose choice model only clicks): the search page
 lists ``search[<the instruction>]`` instead of WebShop's free-text ``search[<your query>]``
@@ -45,7 +53,7 @@ from typing import Any, ClassVar
 
 from envs.core import TextEnv, Transition
 from envs.webshop import engine
-from envs.webshop.expert import expert_action
+from envs.webshop.expert import expert_action, player_action
 from envs.webshop.pages import (
     DONE,
     ITEM,
@@ -66,6 +74,8 @@ from tasks.webshop.levels import BENCHMARK_LEVEL, LEVELS
 from tasks.webshop.suite import WebShopSuite
 
 REWARD_MODES = ("score", "success")
+#: who fills info["expert_action"]: the oracle (knows the target) or a player (sees only pages)
+EXPERTS = ("oracle", "player")
 
 
 class WebShopEnv(TextEnv):
@@ -93,6 +103,7 @@ class WebShopEnv(TextEnv):
         level: int = BENCHMARK_LEVEL,
         instruction_search: bool = False,
         reward_mode: str = "score",
+        expert: str = "player",
     ) -> None:
         super().__init__(
             WebShopSuite(catalogue_seed, num_products, level), split=split, render_mode=render_mode,
@@ -106,6 +117,9 @@ class WebShopEnv(TextEnv):
         if reward_mode not in REWARD_MODES:
             raise ValueError(f"reward_mode must be one of {REWARD_MODES}, got {reward_mode!r}")
         self.reward_mode = reward_mode
+        if expert not in EXPERTS:
+            raise ValueError(f"expert must be one of {EXPERTS}, got {expert!r}")
+        self.expert = expert
         self.world = World()
         self._goal: Goal | None = None
         self._goal_task: Task | None = None  # the task ``_goal`` was read from
@@ -184,8 +198,12 @@ class WebShopEnv(TextEnv):
             "admissible_actions": admissible,
             "progress": self.progress(),
             "oracle_progress": self.oracle_progress(),
-            "expert_action": expert_action(self.world, self.goal, self.target, self.catalogue,
-                                           query=query, query_finds_target=finds),
+            "expert_action": (
+                player_action(self.world, self.goal, self.catalogue,
+                              instruction_query(self.goal.instruction))
+                if self.expert == "player" else
+                expert_action(self.world, self.goal, self.target, self.catalogue,
+                              query=query, query_finds_target=finds)),
         }
 
     def _instruction_finds_target(self, query: str) -> bool:

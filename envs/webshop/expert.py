@@ -24,7 +24,8 @@ from envs.webshop.pages import (
     SEARCH,
     World,
 )
-from tasks.webshop.catalogue import Catalogue
+from envs.webshop.reward import product_text_blob
+from tasks.webshop.catalogue import Catalogue, Product
 from tasks.webshop.instructions import Goal
 
 
@@ -61,3 +62,56 @@ def expert_action(world: World, goal: Goal, target: int, catalogue: Catalogue,
                 return f"click[{value}]"
         return f"click[{BUY}]"
     return f"click[{PREV}]"  # another item (back to results) or a sub-page (back to the item)
+
+
+# ---------------------------------------------------------------------------- player expert
+def visible_match(product: Product, goal: Goal, catalogue_seed: int) -> int:
+    """How many of the instruction's demands ``product``'s pages visibly meet: its type noun in
+    the title, each attribute in the title, features or description, each option value
+    offered under its kind, the price under the ceiling."""
+    blob = product_text_blob(catalogue_seed, product)
+    offered = {(kind, value) for kind, values in product.options for value in values}
+    return (int(" ".join(goal.product_type.lower().split()) in product.title.lower())
+            + sum(" ".join(a.lower().split()) in blob for a in goal.attributes)
+            + sum((kind, value) in offered for kind, value in goal.options)
+            + int(product.price <= goal.price_upper))
+
+
+def player_choice(world: World, goal: Goal, catalogue: Catalogue) -> int | None:
+    """The result a player picks: the first (in result order) whose pages meet every demand
+    of the instruction, else the first that meets the most; None without results."""
+    if not world.results:
+        return None
+    full = 2 + len(goal.attributes) + len(goal.options)
+    scores = [visible_match(catalogue[i], goal, catalogue.seed) for i in world.results]
+    best = next((k for k, s in enumerate(scores) if s == full), int(max(range(len(scores)),
+                                                                         key=scores.__getitem__)))
+    return world.results[best]
+
+
+def player_action(world: World, goal: Goal, catalogue: Catalogue, query: str) -> str | None:
+    """An expert that acts only on what a player sees (the instruction, result pages, item
+    pages): it searches ``query`` (the instruction's words), picks the result whose pages meet
+    the instruction, chooses the instruction's options and buys; from any other page it goes
+    back. It never reads the target's identity, so it can buy another product that meets the
+    instruction equally well (reward 1 too) or, where none is listed, the closest one."""
+    if world.page == DONE:
+        return None
+    if world.page == SEARCH:
+        return f"search[{query}]"
+    pick = player_choice(world, goal, catalogue)
+    if world.page == RESULTS:
+        if pick is None:
+            return f"click[{BACK_TO_SEARCH}]" if world.query != " ".join(query.split()) else None
+        wanted_page = world.results.index(pick) // PER_PAGE + 1
+        if wanted_page == world.page_num:
+            return f"click[{catalogue[pick].asin}]"
+        return f"click[{NEXT}]" if wanted_page > world.page_num else f"click[{PREV}]"
+    if world.page == ITEM and world.item == pick:
+        chosen = world.chosen()
+        offered = {(kind, value) for kind, values in catalogue[pick].options for value in values}
+        for kind, value in goal.options:
+            if (kind, value) in offered and chosen.get(kind) != value:
+                return f"click[{value}]"
+        return f"click[{BUY}]"
+    return f"click[{PREV}]"

@@ -237,3 +237,30 @@ def test_success_reward_mode_pays_only_a_perfect_purchase():
     assert reward == 1.0 and info["won"] and info["task_score"] == 1.0
     with pytest.raises(ValueError, match="reward_mode"):
         gym.make("stepgym/WebShop-v0", **SMALL, reward_mode="won")
+
+
+def test_player_expert_never_reads_the_target():
+    """The default expert acts on what a player sees: with the target's identity scrambled,
+    its actions are the same (it reads the instruction and the pages, not product_index)."""
+    plain = gym.make("stepgym/WebShop-v0", num_products=2000)
+    _, info = plain.reset(seed=3)
+    assert plain.unwrapped.expert == "player"
+    actions = []
+    while info["expert_action"] is not None and len(actions) < 15:
+        actions.append(info["expert_action"])
+        _, reward, terminated, _, info = plain.step(info["expert_action"])
+        if terminated:
+            break
+    assert reward == 1.0
+    scrambled = gym.make("stepgym/WebShop-v0", num_products=2000)
+    _, info = scrambled.reset(seed=3)
+    scrambled.unwrapped.task.data["product_index"] = -12345  # the oracle would break on this
+    replay = []
+    for _ in actions:
+        replay.append(info["expert_action"])
+        _, _, terminated, _, info = scrambled.step(info["expert_action"])
+        if terminated:
+            break
+    assert replay == actions
+    with pytest.raises(ValueError, match="expert must be one of"):
+        gym.make("stepgym/WebShop-v0", expert="psychic")

@@ -443,7 +443,7 @@ def t_news_revenue_fx(rng: np.random.Generator, world: World) -> Query | None:
     revenue = doc["facts"]["revenue_billion_usd"]
     converted = world.convert_currency(revenue, "USD", ccy)["converted"]
     return Query(f"The news reports {doc['company']}'s latest quarterly revenue in US dollars. What is that "
-                 f"revenue in billions of {ccy} at today's rate?",
+                 f"revenue in billions of {ccy} at the current exchange rate?",
                  [[_search_call(f"{doc['company']} quarterly revenue", doc)],
                   [call("currency_convert", amount=revenue, from_currency="USD", to_currency=ccy)]],
                  {"type": "number", "value": converted}, True, ("sequential",))

@@ -32,12 +32,12 @@ from tasks.tooluse.queries import TEMPLATES, draw_query
 EVAL_SIZE = 500
 MAX_WORLDS = 50
 #: sha256 of the eval split as served by ToolUseEnv (tests/tasks/test_tooluse_suite.py checks it)
-EVAL_CHECKSUM = "728d513068c825a3e9614e47176c8b95bfe81d2dbab727626687a0dc7f93c36b"
+EVAL_CHECKSUM = "05239872f4774886e24260ceea9628be483d19d55b31801b2f8c59ad0d45263d"
 #: sha256 of each lower level's served eval split (``split_checksum("eval", {"level": n})``)
 LEVEL_EVAL_CHECKSUMS: dict[int, str] = {
     1: "69480c742dfad6351d5c96720a85b087a20e5b96618ef3def11a89a7821a7ba2",
-    2: "fad13762c40c90399c006d2327b978c643637b9d53953ff0c760b3ee09f36ecd",
-    3: "c3e3bddc17a1da4a0cea61b2a49d4f89dc5993d2c1ab6036dbad1c1d3069177a",
+    2: "3039c670eae9f6ff5c7a2602328f6e1782b04656baab7d1dfffbf712ce80ef41",
+    3: "f59338fefe4e8136c4840ffc20a9daaca3be011eac53821c68f7d2d8ed620ff1",
 }
 
 

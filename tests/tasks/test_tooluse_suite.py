@@ -194,3 +194,17 @@ def test_expert_answers_keep_small_values() -> None:
 def test_first_number() -> None:
     assert first_number("costs 1,234,567.25 JPY") == 1234567.25
     assert first_number("none") is None
+
+
+def test_every_question_states_its_date_basis_and_times_their_zone(eval_env: ToolUseEnv) -> None:
+    """No question leaves the day ambiguous (local date vs UTC), and calendar times carry
+    their zone: 'tomorrow in Auckland' says whose tomorrow."""
+    relative = re.compile(r"\b(today|tomorrow|days from|days after)\b", re.IGNORECASE)
+    for index in range(EVAL_SIZE):
+        eval_env.reset(options={"task_index": index})
+        goal = eval_env.unwrapped.task.goal
+        if relative.search(goal):  # "right now" is an instant: no date to resolve
+            assert "UTC" in goal or "local date" in goal, goal
+    world = generate_world(0)
+    assert world.events and all(e["start"].endswith(" UTC") and e["end"].endswith(" UTC")
+                                for e in world.events)

@@ -32,7 +32,7 @@ _WORD = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
 STOPWORDS = frozenset(
     "a an and are as at be by for from has have i i'm in is it its me my of on or our so "
     "that the this to was were will with you your need want looking find get show would like "
-    "am lower than price dollars".split()
+    "am lower than price dollars they".split()
 )
 
 

@@ -289,10 +289,12 @@ def _product_text(catalogue_seed: int, product: Product) -> ProductText:
     for template in rng.sample(_GENERIC_BULLETS, 2):
         bullets.append(template.format(what=what, use_upper=ptype.use.upper(), a_noun=_a(noun)))
     attrs = product.attributes
+    plural = noun in _PLURAL_UNITS  # "they" is a search stopword: the index is unchanged
     description = (
         f"Meet the {product.brand} {noun}. "
-        f"It is {', '.join(attrs[:-1])} and {attrs[-1]}. "
-        f"Designed for {ptype.use}, it belongs in {' > '.join(ptype.category[1:])}. "
+        f"{'They are' if plural else 'It is'} {', '.join(attrs[:-1])} and {attrs[-1]}. "
+        f"Designed for {ptype.use}, {'they belong' if plural else 'it belongs'} in "
+        f"{' > '.join(ptype.category[1:])}. "
         + rng.choice((
             "Every unit is inspected before it ships.",
             "Our team tests each batch for quality.",

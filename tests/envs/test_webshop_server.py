@@ -84,9 +84,12 @@ def test_product_text_is_grammatical():
     text = " ".join(" ".join(product_text(catalogue.seed, p).bullets)
                     + " " + " ".join(r[2] for r in product_text(catalogue.seed, p).reviews)
                     for p in catalogue.products)
+    descriptions = " ".join(product_text(catalogue.seed, p).description for p in catalogue.products)
     for wrong in ("this headphones", "this jeans", "a office chair", "one headphones",
                   "this running shoes is"):
         assert wrong not in text
+    for plural in ("headphones", "jeans", "socks"):
+        assert f"{plural}. It is" not in descriptions and f"{plural}. They are" in descriptions
 
 
 def test_cli_serve_binds_localhost_only(monkeypatch):

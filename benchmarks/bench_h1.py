@@ -161,13 +161,15 @@ def table(rows: list[dict[str, Any]], args: argparse.Namespace) -> str:
              f"`{args.model or model}`", "",
              f"PPO, {args.updates} updates per schedule (same tasks per update), seeds "
              f"{args.seeds}; success ({how}) on the first {args.eval_episodes} frozen eval tasks "
-             f"per {axis}, mean ± std over seeds; `start` is the untrained model; overrides: "
+             f"per {axis} (%), mean ± sample std over seeds; `start` is the untrained model; overrides: "
              f"{args.set or 'none'}.", "",
              f"| schedule | trained on {axis} | " + " | ".join(f"{axis}={h}" for h in hs)
              + " | train s |",
              "|---|---|" + "---:|" * len(hs) + "---:|"]
     for r in summarise(rows, hs):
-        accs = " | ".join(f"{100 * r['mean'][h]:.1f} ± {100 * r['std'][h]:.1f}" for h in hs)
+        spread = len(r["seeds"]) > 1  # one seed has no spread to show
+        accs = " | ".join(f"{100 * r['mean'][h]:.1f}" + (f" ± {100 * r['std'][h]:.1f}" if spread else "")
+                          for h in hs)
         trained = ",".join(map(str, r["trained_horizons"])) or "-"
         lines.append(f"| {r['schedule']} | {trained} | {accs} | {r['train_seconds']:.0f} |")
     return "\n".join(lines) + "\n"

@@ -15,7 +15,9 @@ untrained start, is evaluated on the frozen eval split at each horizon. Settings
   at level 1), greedy;
 - ``webshop``: WebShop's difficulty levels 1-4 as the horizon axis (more attributes and options
   mean more steps to a matching purchase), from ``stepgym-webshop-l2`` by action scoring, success
-  reward, sampled at T=1.
+  reward, sampled at T=1;
+- ``tooluse``: ToolUse's levels 1-4 (plans of 1, 1-2, 1-3 and 1-5 tool calls) from
+  ``stepgym-tooluse-l1`` scoring 6 candidate turns, sampled at T=1.
 
 A finished run's ``h1_row.json`` (same updates and setting) is reused. Writes
 ``<out>.{md,json,png}`` (default benchmarks/results/h1_<setting>).
@@ -47,6 +49,12 @@ _WEBSHOP_PPO = {  # as recipes/ppo_ads_webshop2.yaml
     "num_minibatches": 4,
 }
 
+_TOOLUSE_PPO = {  # plan length grows with the level: 1, 1-2, 1-3, 1-5 calls
+    **_WEBSHOP_PPO,
+    "env_id": "stepgym/ToolUse-v0", "env_kwargs": {"candidate_actions": 6},
+    "max_steps": 12, "max_context_tokens": 2048,
+}
+
 #: name -> (start model, overrides of every schedule's recipe, eval temperature, eval horizons)
 SETTINGS: dict[str, tuple[str, dict[str, Any], float, list[int]]] = {
     "mathchain": ("stepgym-tiny", {}, 0.0, list(range(1, 9))),
@@ -65,6 +73,7 @@ SETTINGS: dict[str, tuple[str, dict[str, Any], float, list[int]]] = {
                       "horizons": [1, 2, 3, 4]},
                      0.0, [1, 2, 3, 4]),
     "webshop": ("stepgym-webshop-l2", _WEBSHOP_PPO, 1.0, [1, 2, 3, 4]),
+    "tooluse": ("stepgym-tooluse-l1", _TOOLUSE_PPO, 1.0, [1, 2, 3, 4]),
 }
 
 
@@ -156,7 +165,7 @@ def table(rows: list[dict[str, Any]], args: argparse.Namespace) -> str:
     hs = args.eval_horizons
     model, _, temperature, _ = SETTINGS[args.setting]
     how = "greedy" if temperature == 0 else f"T={temperature:g}"
-    axis = "level" if args.setting == "webshop" else "h"
+    axis = "level" if args.setting in ("webshop", "tooluse") else "h"
     lines = [f"# h1 horizon schedules (arXiv 2510.07312): `{args.setting}` from "
              f"`{args.model or model}`", "",
              f"PPO, {args.updates} updates per schedule (same tasks per update), seeds "
@@ -187,7 +196,7 @@ def plot(rows: list[dict[str, Any]], args: argparse.Namespace, path: Path) -> No
         ax.errorbar(hs, [100 * r["mean"][h] for h in hs], yerr=[100 * r["std"][h] for h in hs],
                     marker="o", capsize=3, label=r["schedule"],
                     linestyle="--" if r["schedule"] == "start" else "-")
-    ax.set_xlabel("WebShop level" if args.setting == "webshop" else "chain length h")
+    ax.set_xlabel("level" if args.setting in ("webshop", "tooluse") else "chain length h")
     ax.set_ylabel("success (%)")
     ax.set_title(f"h1 schedules on {args.setting}, {args.updates} PPO updates each")
     ax.legend()

@@ -44,7 +44,7 @@ def test_h1_schedules_share_budget(schedule, setting):
     assert (cfg.num_updates, cfg.seed, cfg.model, cfg.resume) == (20, 3, "m", False)
     assert cfg.eval_env_kwargs == {"split": "eval"} and cfg.eval_seeds == [0, 1, 2, 3]
     # fixed before the eval engine is built: greedy on MathChain, sampled on WebShop
-    assert cfg.eval_temperature == (1.0 if setting == "webshop" else 0.0)
+    assert cfg.eval_temperature == (1.0 if setting in ("webshop", "tooluse") else 0.0)
     if schedule == "fixed":  # 20 updates over the setting's horizons, not the recipe's 200
         assert cfg.steps_per_horizon == 20 // len(cfg.horizons)
 

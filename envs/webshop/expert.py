@@ -12,6 +12,8 @@ bring up the target it goes back and searches the title.
 
 from __future__ import annotations
 
+import functools
+
 from envs.webshop.pages import (
     BACK_TO_SEARCH,
     BUY,
@@ -65,6 +67,7 @@ def expert_action(world: World, goal: Goal, target: int, catalogue: Catalogue,
 
 
 # ---------------------------------------------------------------------------- player expert
+@functools.lru_cache(maxsize=65536)  # fixed per (product, goal): the expert asks every step
 def visible_match(product: Product, goal: Goal, catalogue_seed: int) -> int:
     """How many of the instruction's demands ``product``'s pages visibly meet: its type noun in
     the title, each attribute in the title, features or description, each option value

@@ -16,6 +16,16 @@ class UsageError(Exception):
     """A mistake in what the user typed: printed as one line, exit status 2."""
 
 
+def _int_at_least(text: str, low: int) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = low - 1
+    if value < low:
+        raise argparse.ArgumentTypeError(f"must be an integer >= {low}, got {text!r}")
+    return value
+
+
 def nonnegative_int(text: str) -> int:
     """argparse type for seeds and counts.
 
@@ -26,13 +36,7 @@ def nonnegative_int(text: str) -> int:
     ...
     argparse.ArgumentTypeError: must be an integer >= 0, got '-5'
     """
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {text!r}")
-    return value
+    return _int_at_least(text, 0)
 
 
 def positive_int(text: str) -> int:
@@ -41,10 +45,7 @@ def positive_int(text: str) -> int:
     >>> positive_int("2")
     2
     """
-    value = nonnegative_int(text) if text.strip().lstrip("-").isdigit() else -1
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text!r}")
-    return value
+    return _int_at_least(text, 1)
 
 
 def check_env_id(env_id: str) -> str:

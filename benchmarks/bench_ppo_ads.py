@@ -71,13 +71,18 @@ def _set_keys(args: argparse.Namespace) -> set[str]:
     return {item.partition("=")[0].strip() for item in args.set or []}
 
 
-def run_one(name: str, method: str, seed: int, args: argparse.Namespace) -> dict[str, Any]:
+def run_one(name: str, method: str, seed: int, args: argparse.Namespace,
+            extra: dict[str, Any] | None = None, label: str | None = None) -> dict[str, Any]:
+    """One run (reused when its ``bench_row.json`` is there); ``extra`` overrides config fields
+    after the method's (bench_spa.py adds a credit method and its own output_dir), ``label``
+    names the method in the row."""
     import torch
 
     from trainers.ppo.build import build_trainer
     from trainers.ppo.config import PPOConfig
 
     data = setting_config(name, method, seed, args)
+    data.update(extra or {})
     done = Path(data["output_dir"]) / "bench_row.json"
     if done.is_file():
         row = json.loads(done.read_text())
@@ -94,7 +99,7 @@ def run_one(name: str, method: str, seed: int, args: argparse.Namespace) -> dict
     trainer.ac.eval()
     after = trainer.source.evaluate(None)
     row = {
-        "setting": name, "method": method, "seed": seed, "updates": args.updates,
+        "setting": name, "method": label or method, "seed": seed, "updates": args.updates,
         "eval_before": float(np.mean([t.won for t in before])),
         "eval_after": float(np.mean([t.won for t in after])),
         "eval_episodes": len(after),

@@ -43,6 +43,7 @@ class StepInfo(TypedDict, total=False):
     admissible_actions: list[str] | None  # valid actions now, where the env can list them
     progress: float  # env-native progress in [0, 1]
     expert_action: str | None  # the oracle's next action, where cheap (None when done)
+    effective: bool  # the last action changed the world (where the env can tell; SPA's g_t)
     tool_calls: int  # tool calls made so far (tool envs)
     step: int  # env steps taken in this episode
 

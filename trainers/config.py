@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-CREDIT_METHODS = ("grpo", "gigpo", "step_returns")
+CREDIT_METHODS = ("grpo", "gigpo", "step_returns", "spa", "spa_loo", "progress_oracle")
 
 
 def _mapping(value: Any) -> dict[str, Any]:

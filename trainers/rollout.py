@@ -165,7 +165,8 @@ class RolloutEngine:
                                   samples=[], context_mode=self.config.context_mode,
                                   meta={"task_type": info.get("task_type"),
                                         "turn_offsets": [], "generation_seed": generation_seed,
-                                        "options": dict(options) if options else None})
+                                        "options": dict(options) if options else None,
+                                        "initial_progress": info.get("progress")})
                 ep = _Episode(traj, env, obs, info, goal_text=self.format.observation_text(obs, info),
                               task_text=task_text(obs, info))
                 if self.config.context_mode == "concat":
@@ -207,6 +208,7 @@ class RolloutEngine:
                               meta={"task_type": parent.meta.get("task_type"), "turn_offsets": [],
                                     "generation_seed": generation_seed,
                                     "options": parent.meta.get("options"),
+                                    "initial_progress": parent.meta.get("initial_progress"),
                                     "root_group_id": parent.meta.get("root_group_id", parent.group_id)})
             goal = parent.meta.get("goal_text") or self.format.observation_text(obs, info)
             ep = _Episode(traj, env, obs, info, goal_text=goal,

@@ -111,14 +111,19 @@ class ALFWorldEnv(TextEnv):
         assert game is not None and world is not None
         parsed = parse(game, action)
         if parsed is None or not applicable(game, world, parsed):
-            return Transition(text.NOTHING_HAPPENS, action_valid=False)
+            return Transition(text.NOTHING_HAPPENS, action_valid=False,
+                              extra_info={"effective": False})
+        before = world.as_tuple()
         apply(game, world, parsed)
         if self.expert != "oracle":
             self.memory = self.memory.observe(game, world)
         met, total = goal_conditions(game, world)
         won = met == total
+        # effective: the world changed (look, inventory, examine and help are valid but
+        # change nothing); SPA's grounding signal g_t reads it
         return Transition(text.feedback(game, world, parsed), reward=1.0 if won else 0.0,
-                          terminated=won, won=won)
+                          terminated=won, won=won,
+                          extra_info={"effective": world.as_tuple() != before})
 
     def _info(self) -> dict[str, Any]:
         game, world = self.game, self.world

@@ -88,7 +88,7 @@ class SignalEnv(TextEnv):
     def _info(self) -> dict[str, Any]:
         n = len(self._task.data["signals"])
         expert = CODES[self._signal()] if self.t < n else None
-        return {"admissible_actions": list(self.actions), "progress": self.t / n,
+        return {"admissible_actions": list(self.actions), "progress": self.right / n,
                 "expert_action": expert}
 
     def _get_world(self) -> tuple[int, int]:

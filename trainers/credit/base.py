@@ -34,6 +34,11 @@ class CreditMethod(ABC):
         return [[broadcast_step_values(s, adv) for s in traj.samples]
                 for traj, adv in zip(trajectories, per_step, strict=True)]
 
+    def step_rewards(self, trajectories: Sequence[Trajectory]) -> list[np.ndarray] | None:
+        """Per-step rewards that replace the env's, for methods that redistribute the reward
+        (SPA); None for methods that only give advantages. PPO puts them into its GAE."""
+        return None
+
     def stats(self) -> dict[str, float]:
         """Diagnostics from the last call (logged by the trainer)."""
         return {}

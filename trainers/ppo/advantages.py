@@ -59,12 +59,14 @@ def compute_advantages(
     whiten_advantages: bool = True,
     reduce_sum: Callable[[np.ndarray], np.ndarray] | None = None,
     invalid_penalty: float = 0.0,
+    step_rewards: Sequence[np.ndarray] | None = None,
 ) -> AdvantageOut:
     """Advantages and value targets for every row of ``batch`` (see module docstring).
     ``reduce_sum`` (sum over processes) makes the whitening use global statistics;
     ``invalid_penalty`` is subtracted from the reward of every step whose action the env
     rejected (GiGPO Sec. 5.1 / verl-agent's ``invalid_action_penalty_coef``, there for every
-    algorithm, PPO included).
+    algorithm, PPO included). ``step_rewards`` (one array per trajectory, e.g. SPA's
+    ``alpha * c_t + beta * g_t``) replace the env rewards; the penalty still applies.
 
     Whitening is skipped when every episode of the batch (all processes) has the same
     penalised return: then nothing distinguishes the actions but the critic's bias, and
@@ -86,10 +88,14 @@ def compute_advantages(
         mask = _concat(batch.loss_mask.numpy(), rows, lens)
         steps = _concat(batch.step_ids.numpy(), rows, lens)
         v = _concat(vals, rows, lens)
-        step_rewards = penalised_rewards(traj, invalid_penalty)
-        episode_returns.append(float(np.sum(step_rewards)))
+        if step_rewards is None:
+            rewards = penalised_rewards(traj, invalid_penalty)
+        else:
+            rewards = np.array(step_rewards[i], dtype=np.float64) - np.asarray(
+                [0.0 if s.action_valid else invalid_penalty for s in traj.steps])
+        episode_returns.append(float(np.sum(rewards)))
         last_value = float(last_values[rows[-1]]) if is_truncated(traj) else 0.0
-        tok_r = place_step_rewards(step_rewards, steps, mask)
+        tok_r = place_step_rewards(rewards, steps, mask)
         k = None if kl is None else np.where(mask, _concat(kl, rows, lens), 0.0)
         if level == "token":
             if k is not None:
@@ -97,13 +103,13 @@ def compute_advantages(
             res = token_level_gae(tok_r, v, mask, gamma, lam, last_value)
         else:
             if k is not None:
-                for s in range(len(step_rewards)):
-                    step_rewards[s] += k[steps == s].sum()
+                for s in range(len(rewards)):
+                    rewards[s] += k[steps == s].sum()
                 tok_r = tok_r + k
             if level == "turn":
-                res = turn_level_token_gae(step_rewards, v, steps, mask, gamma, lam, last_value)
+                res = turn_level_token_gae(rewards, v, steps, mask, gamma, lam, last_value)
             else:
-                res = bilevel_gae(step_rewards, v, steps, mask, gamma, lam, gamma_token,
+                res = bilevel_gae(rewards, v, steps, mask, gamma, lam, gamma_token,
                                   lam_token, last_value)
         start = 0
         for r, length in zip(rows, lens):

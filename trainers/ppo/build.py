@@ -74,8 +74,14 @@ def build_trainer(cfg: PPOConfig, agent: Any = None, accelerator: Any = None) ->
     if pad_id is None:
         pad_id = agent.tokenizer.eos_token_id
     source = EngineRollouts(agent, cfg, accelerator.process_index, accelerator.num_processes)
+    step_credit = None
+    if cfg.credit is not None:
+        from trainers.credit import make_credit
+
+        step_credit = make_credit(cfg.credit, **cfg.credit_kwargs)
     return PPOTrainer(cfg, ac, source, pad_id=pad_id, discount=make_discount(cfg),
-                      curriculum=make_horizon_curriculum(cfg), accelerator=accelerator)
+                      curriculum=make_horizon_curriculum(cfg), accelerator=accelerator,
+                      step_credit=step_credit)
 
 
 def run_ppo(cfg: PPOConfig, agent: Any = None) -> PPOTrainer:

@@ -13,6 +13,7 @@ ADVANTAGE_LEVELS = ("token", "turn", "bilevel")
 CRITICS = ("shared", "separate")
 KL_MODES = ("reward", "loss")
 DISCOUNTS = ("constant", "ads")
+STEP_REWARD_CREDITS = ("spa", "spa_loo", "progress_oracle")
 
 
 @dataclass
@@ -69,6 +70,10 @@ class PPOConfig:
     whiten_advantages: bool = True  # normalise advantages over the batch's generated tokens
     invalid_penalty: float = 0.0  # subtracted from the reward of each step with an invalid
     #                               action (verl-agent uses 0.1 for every algorithm)
+    credit: str | None = None  # a credit method that gives step rewards (spa, spa_loo,
+    #                            progress_oracle): they replace the env rewards in the GAE
+    credit_kwargs: dict[str, Any] = field(default_factory=dict)  # its parameters (spa:
+    #                            {estimator: DIR, alpha: 1.0, beta: 0.5})
 
     # ---- discount schedule ----
     discount: str = "constant"  # "constant" (gamma above) or "ads" (turn/bilevel only)
@@ -118,6 +123,15 @@ class PPOConfig:
             raise ValueError("eval_temperature must be >= 0 and eval_group >= 1")
         if self.context_mode not in ("concat", "window"):
             raise ValueError(f"context_mode must be concat or window, got {self.context_mode!r}")
+        if self.credit is not None:
+            from trainers.credit import available_credit
+
+            if self.credit not in STEP_REWARD_CREDITS:
+                known = self.credit in available_credit()
+                raise ValueError(
+                    f"PPO's credit must be one of {STEP_REWARD_CREDITS} (methods that give step "
+                    f"rewards for the GAE), got {self.credit!r}"
+                    + (": it gives advantages, which PPO's critic replaces" if known else ""))
         if self.dual_clip is not None and self.dual_clip <= 1.0:
             raise ValueError(f"dual_clip must be > 1, got {self.dual_clip}")
         self.rollout_config(self.temperature)  # validates the rollout settings together

@@ -76,8 +76,10 @@ class PPOTrainer:
         discount: Any = None,
         curriculum: HorizonCurriculum | None = None,
         accelerator: Any = None,
+        step_credit: Any = None,
     ) -> None:
         self.cfg = config
+        self.step_credit = step_credit  # a credit method whose step_rewards replace env rewards
         self.ac = actor_critic
         self.source = source
         self.pad_id = int(pad_id)
@@ -137,11 +139,12 @@ class PPOTrainer:
         if cfg.kl_coef > 0 and cfg.kl_mode == "reward":
             kl_reward = -cfg.kl_coef * kl_k1(scored["logp"], scored["ref"]) * mask
         gamma = resolve_gamma(self.discount)
+        rewards = None if self.step_credit is None else self.step_credit.step_rewards(trajectories)
         adv = compute_advantages(
             trajectories, batch, scored["values"], scored["last"], cfg.advantage_level,
             gamma, cfg.lam, cfg.gamma_token, cfg.lam_token, kl_reward, cfg.whiten_advantages,
             reduce_sum=self._reduce_sum if self.world_size > 1 else None,
-            invalid_penalty=cfg.invalid_penalty)
+            invalid_penalty=cfg.invalid_penalty, step_rewards=rewards)
 
         stats: dict[str, list[float]] = {k: [] for k in (
             "policy_loss", "value_loss", "entropy", "approx_kl", "clipfrac", "kl_ref", "loss")}
@@ -201,6 +204,8 @@ class PPOTrainer:
             "return_mean": float(masked_mean(adv.returns, adv.value_mask)),
             "generated_tokens": float(gen.sum()),
         })
+        if self.step_credit is not None:
+            metrics.update({f"credit/{k}": v for k, v in self.step_credit.stats().items()})
         return reduce_mean(self.accelerator, metrics, sums=("generated_tokens",))
 
     def _mean(self, value: float) -> float:

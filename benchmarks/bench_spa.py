@@ -1,0 +1,224 @@
+"""SPA (arXiv 2505.20732) against the baselines, on the starter levels, 3 seeds.
+
+Per setting: (1) the start model explores training tasks (``--explore-tasks`` x 4 episodes at
+T=1); (2) a progress estimator is fitted on a copy of it (``stepgym spa fit``); its held-out
+Spearman correlation with the env's true progress increments is reported; (3) PPO + SPA and
+GRPO + SPA train from the same start with the same settings and budgets as the baselines in
+``bench_ppo_ads.py`` (PPO) and ``bench_credit.py`` (GRPO, GiGPO), whose finished results
+(``benchmarks/results/ppo_ads_<setting>.json``, ``credit_<setting>.json``) are read, not
+re-run. Writes benchmarks/results/spa.{md,json,png}.
+
+    python benchmarks/bench_spa.py --settings alfworld1 --seeds 0 1 2
+    python benchmarks/bench_spa.py --settings alfworld1 --seeds 0 --methods ppo_spa --smoke
+
+Every stage is reused when its output is there (explore, estimator, each run's result), so the
+work can be split across processes (``--methods``, ``--seeds``) and tabled afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench_credit
+import bench_ppo_ads
+
+#: setting -> start model, exploration env, estimator fit settings, the baselines' budgets
+SETTINGS: dict[str, dict[str, Any]] = {
+    "alfworld1": {
+        "model": "stepgym-alfworld-l1",
+        "explore": {"env_id": "stepgym/ALFWorld-v0", "env_kwargs": {"level": 1},
+                    "split": "train", "group": 4, "seed": 0,
+                    "rollout": {"temperature": 1.0, "max_steps": 30}},
+        "grpo_overrides": ["--max_steps", "25"], "eval_episodes": 140,
+    },
+    "webshop2": {
+        "model": "stepgym-webshop-l2",
+        "explore": {"env_id": "stepgym/WebShop-v0", "env_kwargs": {"level": 2},
+                    "split": "train", "group": 4, "seed": 0,
+                    "rollout": {"temperature": 1.0, "max_steps": 15}},
+        "grpo_overrides": ["--max_steps", "15"], "eval_episodes": 100,
+    },
+}
+SPA_METHODS = ("ppo_spa", "grpo_spa")
+BASELINES = ("ppo", "grpo", "gigpo")
+
+
+def estimator_for(name: str, args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
+    """Explore and fit (each reused when done); the estimator's directory and fit report."""
+    from trainers.spa.fit import REPORT_FILE
+    from trainers.spa.pipeline import SPARecipe, run_pipeline
+
+    s = SETTINGS[name]
+    explore = {**s["explore"], "tasks": 2 if args.smoke else args.explore_tasks}
+    fit = {"learning_rate": args.fit_lr, "epochs": 1 if args.smoke else args.fit_epochs,
+           "batch_size": 8}
+    recipe = SPARecipe(output_dir=str(Path(args.runs) / name), model=s["model"],
+                       explore=explore, fit=fit)
+    run_pipeline(recipe, ("explore", "fit"))
+    est = recipe.out / "estimator"
+    report = json.loads((est / REPORT_FILE).read_text())
+    report.pop("losses", None)
+    return est, report
+
+
+def run_ppo_spa(name: str, seed: int, estimator: Path, args: argparse.Namespace) -> dict[str, Any]:
+    ns = argparse.Namespace(runs=args.runs, updates=args.ppo_updates, set=[], smoke=args.smoke)
+    extra = {"discount": "constant", "credit": "spa",
+             "credit_kwargs": {"estimator": str(estimator), "alpha": 1.0, "beta": 0.5},
+             "output_dir": str(Path(args.runs) / f"{name}_ppo_spa_s{seed}")}
+    return bench_ppo_ads.run_one(name, "ppo", seed, ns, extra=extra, label="ppo_spa")
+
+
+def run_grpo_spa(name: str, seed: int, estimator: Path,
+                 args: argparse.Namespace) -> list[dict[str, Any]]:
+    bench_credit.METHODS["grpo_spa"] = [
+        "--credit", "spa", "--credit_kwargs",
+        f"{{estimator: {estimator}, alpha: 1.0, beta: 0.5, gamma: 0.95, invalid_penalty: 0.1}}"]
+    ns = argparse.Namespace(out_dir=args.runs, env_steps=1_000_000, eval_every=0,
+                            eval_episodes=2 if args.smoke else SETTINGS[name]["eval_episodes"],
+                            overrides=SETTINGS[name]["grpo_overrides"], smoke=args.smoke)
+    return bench_credit.run_one(name, "grpo_spa", seed, ns)
+
+
+def baseline_rows(name: str, seeds: list[int]) -> list[dict[str, Any]]:
+    """The finished baseline runs of this setting (same start, budget and eval) from the
+    results of bench_ppo_ads.py and bench_credit.py, as rows like ours."""
+    rows: list[dict[str, Any]] = []
+    res = Path("benchmarks/results")
+    ppo = res / f"ppo_ads_{name}.json"
+    if ppo.is_file():
+        for r in json.loads(ppo.read_text())["rows"]:
+            if r["method"] == "ppo" and r["seed"] in seeds:
+                rows.append({"method": "ppo", "seed": r["seed"], "before": r["eval_before"],
+                             "after": r["eval_after"]})
+    credit = res / f"credit_{name}.json"
+    if credit.is_file():
+        ledgers = json.loads(credit.read_text())["ledgers"].get(name, {})
+        for method in ("grpo", "gigpo"):
+            for seed, lg in enumerate(ledgers.get(method, [])):
+                if seed in seeds:
+                    rows.append({"method": method, "seed": seed, "before": lg[0]["success"],
+                                 "after": lg[-1]["success"]})
+    return rows
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--settings", nargs="+", default=["alfworld1"], choices=SETTINGS)
+    p.add_argument("--methods", nargs="+", default=list(SPA_METHODS), choices=SPA_METHODS)
+    p.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    p.add_argument("--explore-tasks", type=int, default=64, help="x 4 episodes each")
+    p.add_argument("--fit-lr", type=float, default=1e-3)
+    p.add_argument("--fit-epochs", type=int, default=4)
+    p.add_argument("--ppo-updates", type=int, default=15, help="the PPO baseline's budget")
+    p.add_argument("--runs", default="runs/bench_spa")
+    p.add_argument("--out", default="benchmarks/results/spa")
+    p.add_argument("--smoke", action="store_true", help="2 tasks, 1 fit epoch (checks)")
+    args = p.parse_args()
+    import os
+
+    import torch
+
+    os.environ.setdefault("TRL_EXPERIMENTAL_SILENCE", "1")
+    torch.set_num_threads(1)
+    rows: list[dict[str, Any]] = []
+    fits: dict[str, Any] = {}
+    for name in args.settings:
+        est, report = estimator_for(name, args)
+        fits[name] = report
+        for seed in args.seeds:
+            if "ppo_spa" in args.methods:
+                r = run_ppo_spa(name, seed, est, args)
+                rows.append({"setting": name, "method": "ppo_spa", "seed": seed,
+                             "before": r["eval_before"], "after": r["eval_after"]})
+            if "grpo_spa" in args.methods:
+                lg = run_grpo_spa(name, seed, est, args)
+                rows.append({"setting": name, "method": "grpo_spa", "seed": seed,
+                             "before": lg[0]["success"], "after": lg[-1]["success"]})
+        rows += [{"setting": name, **r} for r in baseline_rows(name, args.seeds)]
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.with_suffix(".json").write_text(json.dumps({"args": vars(args), "rows": rows,
+                                                    "estimators": fits}, indent=2))
+    text = table(rows, fits, args)
+    out.with_suffix(".md").write_text(text)
+    print(text)
+    plot(rows, args, out.with_suffix(".png"))
+    print(f"wrote {out.with_suffix('.md')}, .json, .png")
+
+
+ORDER = ("ppo", "ppo_spa", "grpo", "grpo_spa", "gigpo")
+
+
+def table(rows: list[dict[str, Any]], fits: dict[str, Any], args: argparse.Namespace) -> str:
+    lines = ["# SPA vs PPO, GRPO and GiGPO", "",
+             f"Seeds {args.seeds}; PPO runs: {args.ppo_updates} updates (bench_ppo_ads.py's "
+             "setting); GRPO runs: bench_credit.py's setting; estimator: "
+             f"{args.explore_tasks} x 4 exploration episodes, {args.fit_epochs} epochs at lr "
+             f"{args.fit_lr:g}. Success on the frozen eval split before and after training.", "",
+             "| setting | method | seeds | before | after (mean ± std) | change |",
+             "|---|---|---|---|---|---|"]
+    for name in args.settings:
+        for method in ORDER:
+            rs = [r for r in rows if r["setting"] == name and r["method"] == method]
+            if not rs:
+                continue
+            b = np.array([r["before"] for r in rs])
+            a = np.array([r["after"] for r in rs])
+            lines.append(f"| {name} | {method} | {len(rs)} | {100 * b.mean():.1f} | "
+                         f"{100 * a.mean():.1f} ± {100 * a.std():.1f} | "
+                         f"{100 * (a - b).mean():+.1f} |")
+    lines += ["", "Progress estimator (held-out task groups of the exploration data):", "",
+              "| setting | trajectories (train / held-out) | Spearman(c_t, true progress "
+              "increments) | within trajectories | MSE(sum c_t, R) |", "|---|---|---|---|---|"]
+    for name, rep in fits.items():
+        h = rep.get("heldout") or {}
+        lines.append(f"| {name} | {rep['train_trajectories']} / {rep['heldout_trajectories']} | "
+                     f"{_f(h.get('spearman_progress'))} | {_f(h.get('spearman_progress_within'))}"
+                     f" | {_f(h.get('return_mse'), 4)} |")
+    return "\n".join(lines) + "\n"
+
+
+def _f(x: float | None, digits: int = 3) -> str:
+    return "n/a" if x is None else f"{x:.{digits}f}"
+
+
+def plot(rows: list[dict[str, Any]], args: argparse.Namespace, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(args.settings), figsize=(5 * len(args.settings), 3.8),
+                             squeeze=False)
+    for ax, name in zip(axes[0], args.settings):
+        methods = [m for m in ORDER if any(r["setting"] == name and r["method"] == m
+                                           for r in rows)]
+        for i, m in enumerate(methods):
+            after = [r["after"] for r in rows if r["setting"] == name and r["method"] == m]
+            ax.bar(i, 100 * np.mean(after), yerr=100 * np.std(after), capsize=4, alpha=0.7)
+            ax.scatter([i] * len(after), [100 * x for x in after], color="k", s=10, zorder=3)
+        before = [r["before"] for r in rows if r["setting"] == name]
+        if before:
+            ax.axhline(100 * np.mean(before), color="gray", ls="--", label="start (mean)")
+            ax.legend()
+        ax.set_xticks(range(len(methods)), methods)
+        ax.set_ylabel("eval success %")
+        ax.set_title(name)
+        ax.grid(alpha=0.3, axis="y")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+if __name__ == "__main__":
+    main()

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-CREDIT_METHODS = ("grpo", "gigpo", "step_returns", "spa", "spa_loo", "progress_oracle")
+CREDIT_METHODS = ("grpo", "gigpo", "step_returns", "spa", "spa_loo", "progress_oracle",
+                  "portool")
 
 
 def _mapping(value: Any) -> dict[str, Any]:
@@ -55,6 +56,11 @@ class AgentArguments:
                 "scored admissible actions; window mode, envs that list admissible actions)"})
     action_score: str = field(default="sum", metadata={
         "help": "score mode: an action's score is the sum (GLAM) or mean of its token log-probs"})
+    rollout: str = field(default="group", metadata={
+        "help": "group (G independent rollouts per task) or tree (PORTool: G leaves grown by "
+                "forking unfinished branches, trainers/tree.py)"})
+    tree_branching: int = field(default=2, metadata={"help": "tree: candidate continuations "
+                                                             "per unfinished branch per step"})
     credit: str = field(default="gigpo", metadata={"help": f"one of {CREDIT_METHODS}"})
     credit_kwargs: str | None = field(default=None, metadata={"help": "credit method params (YAML)"})
     eval_every: int = field(default=0, metadata={"help": "evaluate every N steps (0: start/end)"})
@@ -68,6 +74,9 @@ class AgentArguments:
                                                                      "(0: greedy)"})
     eval_group: int = field(default=1, metadata={"help": "eval rollouts per task (sampled eval: "
                                                          "same generation seed every eval)"})
+    max_generated_tokens_total: int | None = field(default=None, metadata={
+        "help": "stop after sampling this many tokens (tree rollouts count discarded "
+                "candidates): equal-compute comparisons"})
     max_env_steps_total: int | None = field(default=None, metadata={"help": "stop after this "
                                                                                "many env steps"})
 
@@ -77,6 +86,12 @@ class AgentArguments:
         self.credit_kwargs = _mapping(self.credit_kwargs)
         if self.credit not in CREDIT_METHODS:
             raise ValueError(f"credit must be one of {CREDIT_METHODS}, got {self.credit!r}")
+        if self.rollout not in ("group", "tree"):
+            raise ValueError(f"rollout must be 'group' or 'tree', got {self.rollout!r}")
+        if self.credit == "portool" and self.rollout != "tree":
+            raise ValueError("credit 'portool' reads rollout trees: set rollout: tree")
+        if self.tree_branching < 1:
+            raise ValueError(f"tree_branching must be >= 1, got {self.tree_branching}")
         if self.eval_temperature < 0 or self.eval_group < 1:
             raise ValueError("eval_temperature must be >= 0 and eval_group >= 1, got "
                              f"{self.eval_temperature} and {self.eval_group}")

@@ -80,6 +80,10 @@ def summarise(trajectories: Sequence[Trajectory]) -> dict[str, Any]:
     ret = mean_interval([t.total_reward for t in trajectories])
     nsteps = mean_interval([float(t.num_steps) for t in trajectories])
     lo, hi = wilson_interval(wins, n)
+    gen = int(sum(sum(smp.loss_mask) for t in trajectories for smp in t.samples))
+    # tool envs: tool calls per episode (the env's running count after the last step)
+    calls = [int(t.steps[-1].info["tool_calls"]) for t in trajectories
+             if t.steps and "tool_calls" in t.steps[-1].info]
     ilo, ihi = wilson_interval(invalid, len(steps))
     return {
         "episodes": n,
@@ -90,6 +94,10 @@ def summarise(trajectories: Sequence[Trajectory]) -> dict[str, Any]:
         "generation_truncated_rate": (sum(s.generation_truncated for s in steps) / len(steps)) if steps else 0.0,
         "stop_reasons": {r: sum(t.stop_reason == r for t in trajectories)
                          for r in sorted({t.stop_reason for t in trajectories})},
+        # every token the model sampled (loss mask 1), and per solved episode
+        "generated_tokens": gen,
+        "generated_tokens_per_success": gen / wins if wins else None,
+        **({"tool_calls_mean": float(sum(calls) / len(calls))} if calls else {}),
     }
 
 

@@ -60,11 +60,18 @@ def episode_return(prompts: list, completions: list, episode_return: list[float]
 class EpisodeRollouts:
     """TRL ``rollout_func``: one engine episode per (repeated) prompt; keeps the last batch."""
 
-    def __init__(self, engine: Any, group_size: int, seed: int = 0) -> None:
+    def __init__(self, engine: Any, group_size: int, seed: int = 0,
+                 tree_branching: int | None = None) -> None:
         self.engine = engine
         self.group_size = group_size
         self.seed = seed
         self.last: list[Trajectory] = []
+        self.tree = None  # PORTool tree rollouts: group_size leaves per task
+        if tree_branching is not None:
+            from trainers.tree import TreeConfig, TreeRolloutEngine
+
+            self.tree = TreeRolloutEngine(engine, TreeConfig(n=group_size,
+                                                             branching=tree_branching))
 
     def __call__(self, prompts: list, trainer: Any) -> dict[str, Any]:
         ordered = self.run(prompts, trainer)
@@ -83,6 +90,13 @@ class EpisodeRollouts:
             out["won"].append(bool(t.won))
         return out
 
+    def env_steps(self, trajs: list[Trajectory]) -> int:
+        """Env steps the last batch executed: a tree's every candidate step (shared steps
+        once, discarded candidates too), else every episode's steps."""
+        if self.tree is not None:
+            return self.tree.stats.candidates
+        return sum(t.num_steps for t in trajs)
+
     def run(self, prompts: list, trainer: Any) -> list[Trajectory]:
         """One group of ``group_size`` episodes per unique task seed, in TRL's prompt order."""
         seeds = [prompt_seed(p) for p in prompts]
@@ -94,8 +108,12 @@ class EpisodeRollouts:
         was_training = model.training
         model.eval()
         try:
-            trajs = self.engine.run(unique, group_size=self.group_size,
-                                    generation_seed=self.seed * 1_000_003 + step)
+            gen_seed = self.seed * 1_000_003 + step
+            if self.tree is not None:
+                trajs = self.tree.run(unique, generation_seed=gen_seed)
+            else:
+                trajs = self.engine.run(unique, group_size=self.group_size,
+                                        generation_seed=gen_seed)
         finally:
             model.train(was_training)
         by_seed = {s: [t for t in trajs if t.seed == s] for s in unique}
@@ -206,6 +224,7 @@ def _grpo_trainer_cls() -> type:
             self.credit = credit
             self.rollouts = rollouts
             self.env_steps = 0
+            self.generated_tokens = 0  # every sampled token (tree rollouts: discarded ones too)
             self.ledger_path = Path(self.args.output_dir) / "rollouts.jsonl"
 
         def _generate_and_score_completions(self, inputs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -289,10 +308,12 @@ def _grpo_trainer_cls() -> type:
         def _record(self, trajs: list[Trajectory]) -> None:
             from trainers.evaluation import summarise
 
-            self.env_steps += sum(t.num_steps for t in trajs)
+            self.env_steps += self.rollouts.env_steps(trajs)
+            self.generated_tokens += self.rollouts.engine.stats.generated_tokens
             mode = "train" if self.model.training else "eval"
             summary = summarise(trajs)
             row = {"global_step": int(self.state.global_step), "env_steps": self.env_steps,
+                   "generated_tokens": self.generated_tokens,
                    "episodes": summary["episodes"], "success": summary["success"],
                    "return": summary["mean_return"], "invalid_rate": summary["invalid_rate"]}
             self._metrics[mode]["episode/success"].append(row["success"])
@@ -382,7 +403,9 @@ def build_trainer(agent_args: AgentArguments, grpo_args: Any, model_args: Any,
                                            else agent_args.max_context_tokens)
     engine = make_engine(agent, agent_args, grpo_args.temperature, dict(agent_args.env_kwargs),
                          top_p=grpo_args.top_p)
-    rollouts = EpisodeRollouts(engine, grpo_args.num_generations, grpo_args.seed)
+    rollouts = EpisodeRollouts(engine, grpo_args.num_generations, grpo_args.seed,
+                               tree_branching=(agent_args.tree_branching
+                                               if agent_args.rollout == "tree" else None))
     seeds = range(agent_args.train_seed_offset,
                   agent_args.train_seed_offset + agent_args.num_train_tasks)
     dataset = Dataset.from_dict({"prompt": [task_prompt(s) for s in seeds]})
@@ -440,7 +463,10 @@ def _callback_cls() -> type:
             row = {"global_step": step, "env_steps": self.trainer.env_steps,
                    "success": summary["success"], "success_ci": summary["success_ci"],
                    "mean_return": summary["mean_return"], "episodes": summary["episodes"],
-                   "invalid_rate": summary["invalid_rate"]}
+                   "invalid_rate": summary["invalid_rate"],
+                   "generated_tokens_train": self.trainer.generated_tokens,
+                   "generated_tokens_per_success": summary["generated_tokens_per_success"],
+                   "tool_calls_mean": summary.get("tool_calls_mean")}
             with open(self.out / "eval.jsonl", "a") as fh:
                 fh.write(json.dumps(row) + "\n")
             if self.writer is None and "tensorboard" in (self.trainer.args.report_to or []):
@@ -459,6 +485,8 @@ def _callback_cls() -> type:
             self.out.mkdir(parents=True, exist_ok=True)
             if state.global_step > 0:
                 self.trainer.env_steps = restore_ledgers(self.out, state.global_step)
+                rows = read_jsonl(self.out / "rollouts.jsonl")
+                self.trainer.generated_tokens = int(rows[-1].get("generated_tokens", 0)) if rows else 0
                 done = [r["global_step"] for r in read_jsonl(self.out / "eval.jsonl")]
                 self.last_eval_step = done[-1] if done else -1
             else:
@@ -471,6 +499,9 @@ def _callback_cls() -> type:
                 self._evaluate(state.global_step)
             budget = self.a.max_env_steps_total
             if budget is not None and self.trainer.env_steps >= budget:
+                control.should_training_stop = True
+            tokens = self.a.max_generated_tokens_total
+            if tokens is not None and self.trainer.generated_tokens >= tokens:
                 control.should_training_stop = True
 
         def on_train_end(self, args: Any, state: Any, control: Any, **kw: Any) -> None:

@@ -262,10 +262,7 @@ class RolloutEngine:
 
     def _loop(self, episodes: list[_Episode], generation_seed: int, progress: bool,
               jsonl_path: str | os.PathLike | None) -> None:
-        device = self.agent.device
-        generator = torch.Generator(device=device).manual_seed(int(generation_seed))
-        choice_rng = torch.Generator().manual_seed(int(generation_seed))  # score mode, on the CPU
-        cfg = self.config
+        generator, choice_rng = self._generators(generation_seed)
         bar = None
         if progress:
             from tqdm.auto import tqdm
@@ -275,37 +272,51 @@ class RolloutEngine:
             running = [ep for ep in episodes if not ep.done]
             if not running:
                 break
-            batch, prompts = [], []
-            for ep in running:
-                ids = self._next_prompt(ep)
-                if len(ids) + cfg.max_new_tokens > cfg.max_context_tokens:
-                    self._finish(ep, "context_overflow", jsonl_path, bar)
-                    continue
-                batch.append(ep)
-                prompts.append(ids)
-            if not batch:
-                continue
-            if cfg.action_mode == "score":
-                self._score_turn(batch, prompts, choice_rng, jsonl_path, bar)
-                continue
-            t0 = time.perf_counter()
-            # concat mode: each episode's KV from its last turn, so only new tokens are prefilled
-            reuse = cfg.context_mode == "concat"
-            out = sample_batch(self.agent.model, prompts, max_new_tokens=cfg.max_new_tokens,
-                               stop_token_ids=[self.pieces.stop_token_id],
-                               pad_token_id=self.agent.tokenizer.pad_token_id,
-                               temperature=cfg.temperature, top_p=cfg.top_p, generator=generator,
-                               past=[ep.kv for ep in batch] if reuse else None, keep_kv=reuse)
-            self.stats.generate_s += time.perf_counter() - t0
-            self.stats.turns += 1
-            kvs = out.kv if out.kv is not None else [None] * len(batch)
-            for ep, prompt, ids, lps, stopped, kv in zip(batch, prompts, out.token_ids, out.logprobs,
-                                                         out.stopped, kvs, strict=True):
-                self.stats.generated_tokens += len(ids)
-                ep.kv = kv
-                self._apply(ep, prompt, ids, lps, stopped, jsonl_path, bar)
+            self._turn(running, generator, choice_rng, jsonl_path, bar)
         if bar is not None:
             bar.close()
+
+    def _generators(self, generation_seed: int) -> tuple[torch.Generator, torch.Generator]:
+        """The sampling generator (on the model's device) and score mode's choice generator."""
+        generator = torch.Generator(device=self.agent.device).manual_seed(int(generation_seed))
+        choice_rng = torch.Generator().manual_seed(int(generation_seed))  # score mode, on the CPU
+        return generator, choice_rng
+
+    def _turn(self, running: list[_Episode], generator: torch.Generator,
+              choice_rng: torch.Generator, jsonl_path: str | os.PathLike | None,
+              bar: Any) -> None:
+        """One env step for every episode in ``running``: one batched sampling (or scoring)
+        call, then each episode's action applied (episodes that would overflow stop first)."""
+        cfg = self.config
+        batch, prompts = [], []
+        for ep in running:
+            ids = self._next_prompt(ep)
+            if len(ids) + cfg.max_new_tokens > cfg.max_context_tokens:
+                self._finish(ep, "context_overflow", jsonl_path, bar)
+                continue
+            batch.append(ep)
+            prompts.append(ids)
+        if not batch:
+            return
+        if cfg.action_mode == "score":
+            self._score_turn(batch, prompts, choice_rng, jsonl_path, bar)
+            return
+        t0 = time.perf_counter()
+        # concat mode: each episode's KV from its last turn, so only new tokens are prefilled
+        reuse = cfg.context_mode == "concat"
+        out = sample_batch(self.agent.model, prompts, max_new_tokens=cfg.max_new_tokens,
+                           stop_token_ids=[self.pieces.stop_token_id],
+                           pad_token_id=self.agent.tokenizer.pad_token_id,
+                           temperature=cfg.temperature, top_p=cfg.top_p, generator=generator,
+                           past=[ep.kv for ep in batch] if reuse else None, keep_kv=reuse)
+        self.stats.generate_s += time.perf_counter() - t0
+        self.stats.turns += 1
+        kvs = out.kv if out.kv is not None else [None] * len(batch)
+        for ep, prompt, ids, lps, stopped, kv in zip(batch, prompts, out.token_ids, out.logprobs,
+                                                     out.stopped, kvs, strict=True):
+            self.stats.generated_tokens += len(ids)
+            ep.kv = kv
+            self._apply(ep, prompt, ids, lps, stopped, jsonl_path, bar)
 
     def _score_turn(self, batch: list[_Episode], prompts: list[list[int]],
                     choice_rng: torch.Generator, jsonl_path: str | os.PathLike | None,

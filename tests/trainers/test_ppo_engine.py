@@ -107,3 +107,17 @@ def test_fresh_start_replaces_a_stale_metrics_log(tmp_path, agent_factory):
     lines = (tmp_path / "metrics.jsonl").read_text().splitlines()
     assert [json.loads(ln)["update"] for ln in lines] == [0, 1]
     assert "policy_loss" in json.loads(lines[1])
+
+
+@pytest.mark.parametrize("mode", ["concat", "window"])
+def test_ppo_on_tree_rollouts(tmp_path, agent_factory, mode):
+    """PORTool's tree rollouts feed PPO: group_size leaves per task, one update runs."""
+    agent = agent_factory()
+    cfg = config(tmp_path, rollout="tree", tree_branching=2, group_size=3, context_mode=mode,
+                 advantage_level="turn")
+    trainer = build_trainer(cfg, agent)
+    trajs = trainer.source.train(0, None)
+    assert len(trajs) == 6 and all("tree_path" in t.meta for t in trajs)
+    assert trainer.step(trajs)["generated_tokens"] > 0
+    with pytest.raises(ValueError, match="rollout"):
+        config(tmp_path, rollout="forest")

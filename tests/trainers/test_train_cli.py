@@ -173,3 +173,19 @@ def test_no_resume_flag():
 
     args = build_parser().parse_args(["train", "r.yaml", "--max_steps", "3"])
     assert split_resume(args.resume, args.overrides) == (False, ["--max_steps", "3"])
+
+
+def test_grpo_on_tree_rollouts_with_portool_and_a_token_budget(recipe, tmp_path):
+    """`rollout: tree` + `credit: portool` through TRL's GRPOTrainer (concat mode: one TRL row
+    per leaf); the generated-token budget stops training; portool without trees is refused."""
+    torch.manual_seed(0)
+    a, g, m = parse_config([str(recipe), "--rollout", "tree", "--tree_branching", "2",
+                            "--credit", "portool", "--credit_kwargs", "{tool_weight: 0.1}",
+                            "--max_steps", "50", "--save_steps", "100",
+                            "--eval_every", "0", "--max_generated_tokens_total", "300"])
+    summary = run_grpo(a, g, m)
+    ledger = [json.loads(x) for x in (tmp_path / "run" / "rollouts.jsonl").read_text().splitlines()]
+    assert len(ledger) >= 2 and ledger[-1]["generated_tokens"] >= 300 > ledger[-2]["generated_tokens"]
+    assert summary["global_step"] == len(ledger) < 50
+    with pytest.raises(ValueError, match="rollout: tree"):
+        parse_config([str(recipe), "--credit", "portool"])

@@ -42,6 +42,9 @@ class PPOConfig:
     env_kwargs: dict[str, Any] = field(default_factory=dict)
     num_tasks: int = 8  # distinct task seeds per update
     group_size: int = 1  # rollouts per task (PPO needs no groups; >1 for equal-sample comparisons)
+    rollout: str = "group"  # "group" (independent rollouts) or "tree" (PORTool: group_size
+    #                         leaves grown by forking unfinished branches, trainers/tree.py)
+    tree_branching: int = 2  # tree: candidate continuations per unfinished branch per step
     context_mode: str = "concat"  # "concat" (one sequence per episode) or "window"
     window_steps: int = 2  # steps of history in window mode
     max_new_tokens: int = 48  # per turn
@@ -123,6 +126,9 @@ class PPOConfig:
             raise ValueError("eval_temperature must be >= 0 and eval_group >= 1")
         if self.context_mode not in ("concat", "window"):
             raise ValueError(f"context_mode must be concat or window, got {self.context_mode!r}")
+        if self.rollout not in ("group", "tree") or self.tree_branching < 1:
+            raise ValueError(f"rollout must be group or tree (tree_branching >= 1), got "
+                             f"{self.rollout!r}, {self.tree_branching}")
         if self.credit is not None:
             from trainers.credit import available_credit
 

@@ -4,7 +4,9 @@ Training rollouts sample at the configured temperature from the policy being tra
 agent holds the same model object, LoRA-wrapped or not); update u uses task seeds
 ``train_seed_offset + u * num_tasks + [0, num_tasks)`` and generation seed
 ``seed * 1_000_003 + u``, so a resumed run sees the same tasks and samples. Evaluation is
-greedy on ``eval_seeds``.
+greedy on ``eval_seeds``. With ``rollout: tree`` the training rollouts are PORTool trees of
+``group_size`` leaves (:mod:`trainers.tree`; a shared step's tokens are in one leaf, so GAE
+trains them once); evaluation stays plain.
 
 Data parallel (``rank`` of ``world_size`` processes): each process runs every
 ``world_size``-th task seed from its rank (a task's ``group_size`` rollouts stay together,
@@ -38,11 +40,20 @@ class EngineRollouts:
 
         self.train_engine = engine(cfg.temperature, dict(cfg.env_kwargs))
         self.eval_engine = engine(cfg.eval_temperature, {**cfg.env_kwargs, **cfg.eval_env_kwargs})
+        self.tree = None  # PORTool tree rollouts (rollout: tree): group_size leaves per task
+        if cfg.rollout == "tree":
+            from trainers.tree import TreeConfig, TreeRolloutEngine
+
+            self.tree = TreeRolloutEngine(self.train_engine, TreeConfig(
+                n=cfg.group_size, branching=cfg.tree_branching))
 
     def train(self, update: int, options: dict[str, Any] | None) -> list[Trajectory]:
         cfg = self.cfg
         seeds = [cfg.train_seed_offset + update * cfg.num_tasks + i for i in range(cfg.num_tasks)]
         generation_seed = (cfg.seed * 1_000_003 + update) * self.world_size + self.rank
+        if self.tree is not None:
+            return self.tree.run(shard(seeds, self.rank, self.world_size), options=options,
+                                 generation_seed=generation_seed)
         return self.train_engine.run(shard(seeds, self.rank, self.world_size),
                                      group_size=cfg.group_size, options=options,
                                      generation_seed=generation_seed)

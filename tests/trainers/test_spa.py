@@ -305,3 +305,11 @@ def test_pipeline_stages_resume(tmp_path, monkeypatch):
     assert (tmp_path / "run" / "spa_recipe.yaml").is_file()
     with pytest.raises(ValueError, match="env_id"):
         pipeline.SPARecipe.from_dict({"explore": {}})
+
+
+def test_spa_run_cli_missing_recipe_is_one_line_error(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "trainers.cli", "spa", "run",
+                           str(tmp_path / "nope.yaml")], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        f"stepgym spa: error: cannot read recipe {tmp_path / 'nope.yaml'}: No such file or directory"]

@@ -97,8 +97,11 @@ def run_pipeline_cmd(args: argparse.Namespace) -> int:
     from trainers.cli.overrides import parse_overrides
     from trainers.spa.pipeline import STAGES, SPARecipe, run_pipeline
 
-    with open(args.recipe) as fh:
-        data = yaml.safe_load(fh) or {}
+    try:
+        with open(args.recipe) as fh:
+            data = yaml.safe_load(fh) or {}
+    except OSError as exc:
+        raise UsageError(f"cannot read recipe {args.recipe}: {exc.strerror}") from exc
     for key, value in parse_overrides(args.overrides).items():
         *path, last = key.split(".")
         node = data

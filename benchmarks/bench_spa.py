@@ -10,6 +10,8 @@ re-run. Writes benchmarks/results/spa.{md,json,png}.
 
     python benchmarks/bench_spa.py --settings alfworld1 --seeds 0 1 2
     python benchmarks/bench_spa.py --settings alfworld1 --seeds 0 --methods ppo_spa --smoke
+    python benchmarks/bench_spa.py --methods ppo_spa_nog ppo_oracle --seeds 0   # ablations:
+    #   c_t alone (beta 0), and the env's true progress increments in place of c_t
 
 Every stage is reused when its output is there (explore, estimator, each run's result), so the
 work can be split across processes (``--methods``, ``--seeds``) and tabled afterwards.
@@ -47,7 +49,13 @@ SETTINGS: dict[str, dict[str, Any]] = {
         "grpo_overrides": ["--max_steps", "15"], "eval_episodes": 100,
     },
 }
-SPA_METHODS = ("ppo_spa", "grpo_spa")
+#: PPO variants: the credit method giving step rewards and its parameters (beta: grounding weight)
+PPO_VARIANTS: dict[str, tuple[str, dict[str, float]]] = {
+    "ppo_spa": ("spa", {"alpha": 1.0, "beta": 0.5}),  # the paper's Eq. 6
+    "ppo_spa_nog": ("spa", {"alpha": 1.0, "beta": 0.0}),  # c_t alone (no grounding bonus)
+    "ppo_oracle": ("progress_oracle", {"alpha": 1.0, "beta": 0.0}),  # true progress increments
+}
+SPA_METHODS = (*PPO_VARIANTS, "grpo_spa")
 BASELINES = ("ppo", "grpo", "gigpo")
 
 
@@ -69,12 +77,16 @@ def estimator_for(name: str, args: argparse.Namespace) -> tuple[Path, dict[str, 
     return est, report
 
 
-def run_ppo_spa(name: str, seed: int, estimator: Path, args: argparse.Namespace) -> dict[str, Any]:
+def run_ppo_variant(name: str, method: str, seed: int, estimator: Path,
+                    args: argparse.Namespace) -> dict[str, Any]:
     ns = argparse.Namespace(runs=args.runs, updates=args.ppo_updates, set=[], smoke=args.smoke)
-    extra = {"discount": "constant", "credit": "spa",
-             "credit_kwargs": {"estimator": str(estimator), "alpha": 1.0, "beta": 0.5},
-             "output_dir": str(Path(args.runs) / f"{name}_ppo_spa_s{seed}")}
-    return bench_ppo_ads.run_one(name, "ppo", seed, ns, extra=extra, label="ppo_spa")
+    credit, params = PPO_VARIANTS[method]
+    kwargs: dict[str, Any] = dict(params)
+    if credit == "spa":
+        kwargs["estimator"] = str(estimator)
+    extra = {"discount": "constant", "credit": credit, "credit_kwargs": kwargs,
+             "output_dir": str(Path(args.runs) / f"{name}_{method}_s{seed}")}
+    return bench_ppo_ads.run_one(name, "ppo", seed, ns, extra=extra, label=method)
 
 
 def run_grpo_spa(name: str, seed: int, estimator: Path,
@@ -86,6 +98,25 @@ def run_grpo_spa(name: str, seed: int, estimator: Path,
                             eval_episodes=2 if args.smoke else SETTINGS[name]["eval_episodes"],
                             overrides=SETTINGS[name]["grpo_overrides"], smoke=args.smoke)
     return bench_credit.run_one(name, "grpo_spa", seed, ns)
+
+
+def finished_rows(name: str, args: argparse.Namespace) -> list[dict[str, Any]]:
+    """``--table-only``: the SPA runs of ``args.methods`` x ``args.seeds`` already finished."""
+    from trainers.checkpoint import read_jsonl
+
+    rows = []
+    for method in args.methods:
+        for seed in args.seeds:
+            out = Path(args.runs) / f"{name}_{method}_s{seed}"
+            if (out / "bench_row.json").is_file():
+                r = json.loads((out / "bench_row.json").read_text())
+                rows.append({"setting": name, "method": method, "seed": seed,
+                             "before": r["eval_before"], "after": r["eval_after"]})
+            elif (out / "final").is_dir() and (out / "eval.jsonl").is_file():
+                lg = read_jsonl(out / "eval.jsonl")
+                rows.append({"setting": name, "method": method, "seed": seed,
+                             "before": lg[0]["success"], "after": lg[-1]["success"]})
+    return rows
 
 
 def baseline_rows(name: str, seeds: list[int]) -> list[dict[str, Any]]:
@@ -114,15 +145,17 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--settings", nargs="+", default=["alfworld1"], choices=SETTINGS)
-    p.add_argument("--methods", nargs="+", default=list(SPA_METHODS), choices=SPA_METHODS)
+    p.add_argument("--methods", nargs="+", default=["ppo_spa", "grpo_spa"], choices=SPA_METHODS)
     p.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     p.add_argument("--explore-tasks", type=int, default=64, help="x 4 episodes each")
     p.add_argument("--fit-lr", type=float, default=1e-3)
-    p.add_argument("--fit-epochs", type=int, default=4)
+    p.add_argument("--fit-epochs", type=int, default=8)
     p.add_argument("--ppo-updates", type=int, default=15, help="the PPO baseline's budget")
     p.add_argument("--runs", default="runs/bench_spa")
     p.add_argument("--out", default="benchmarks/results/spa")
     p.add_argument("--smoke", action="store_true", help="2 tasks, 1 fit epoch (checks)")
+    p.add_argument("--table-only", action="store_true",
+                   help="table the finished runs of --methods x --seeds; run nothing")
     args = p.parse_args()
     import os
 
@@ -133,12 +166,20 @@ def main() -> None:
     rows: list[dict[str, Any]] = []
     fits: dict[str, Any] = {}
     for name in args.settings:
+        if args.table_only:
+            rows += finished_rows(name, args)
+            report = json.loads((Path(args.runs) / name / "estimator" / "fit_report.json")
+                                .read_text())
+            report.pop("losses", None)
+            fits[name] = report
+            rows += [{"setting": name, **r} for r in baseline_rows(name, args.seeds)]
+            continue
         est, report = estimator_for(name, args)
         fits[name] = report
         for seed in args.seeds:
-            if "ppo_spa" in args.methods:
-                r = run_ppo_spa(name, seed, est, args)
-                rows.append({"setting": name, "method": "ppo_spa", "seed": seed,
+            for method in (m for m in args.methods if m in PPO_VARIANTS):
+                r = run_ppo_variant(name, method, seed, est, args)
+                rows.append({"setting": name, "method": method, "seed": seed,
                              "before": r["eval_before"], "after": r["eval_after"]})
             if "grpo_spa" in args.methods:
                 lg = run_grpo_spa(name, seed, est, args)
@@ -156,15 +197,17 @@ def main() -> None:
     print(f"wrote {out.with_suffix('.md')}, .json, .png")
 
 
-ORDER = ("ppo", "ppo_spa", "grpo", "grpo_spa", "gigpo")
+ORDER = ("ppo", "ppo_spa", "ppo_spa_nog", "ppo_oracle", "grpo", "grpo_spa", "gigpo")
 
 
 def table(rows: list[dict[str, Any]], fits: dict[str, Any], args: argparse.Namespace) -> str:
     lines = ["# SPA vs PPO, GRPO and GiGPO", "",
              f"Seeds {args.seeds}; PPO runs: {args.ppo_updates} updates (bench_ppo_ads.py's "
-             "setting); GRPO runs: bench_credit.py's setting; estimator: "
-             f"{args.explore_tasks} x 4 exploration episodes, {args.fit_epochs} epochs at lr "
-             f"{args.fit_lr:g}. Success on the frozen eval split before and after training.", "",
+             "setting); GRPO runs: bench_credit.py's setting; estimators: "
+             + "; ".join(f"{n}: {r['trajectories_used']} exploration episodes, "
+                         f"{r['config']['epochs']} epochs at lr {r['config']['learning_rate']:g}"
+                         for n, r in fits.items())
+             + ". Success on the frozen eval split before and after training.", "",
              "| setting | method | seeds | before | after (mean ± std) | change |",
              "|---|---|---|---|---|---|"]
     for name in args.settings:
@@ -211,7 +254,7 @@ def plot(rows: list[dict[str, Any]], args: argparse.Namespace, path: Path) -> No
         if before:
             ax.axhline(100 * np.mean(before), color="gray", ls="--", label="start (mean)")
             ax.legend()
-        ax.set_xticks(range(len(methods)), methods)
+        ax.set_xticks(range(len(methods)), methods, rotation=30, ha="right")
         ax.set_ylabel("eval success %")
         ax.set_title(name)
         ax.grid(alpha=0.3, axis="y")

@@ -93,3 +93,31 @@ def test_ppo_ads_set_wins_over_setting():
     args = _ads_args(set=["max_steps=3"])
     cfg = PPOConfig.from_dict(bench_ppo_ads.setting_config("mathchain_h6", "ppo", 0, args))
     assert cfg.max_steps == 3 and cfg.env_kwargs == {"mode": "multi", "horizon": 6}
+
+
+bench_spa = _load("bench_spa")
+bench_portool = _load("bench_portool")
+
+
+@pytest.mark.parametrize("setting", sorted(bench_spa.SETTINGS))
+@pytest.mark.parametrize("method", sorted(bench_spa.PPO_VARIANTS))
+def test_spa_ppo_variants_differ_from_ppo_only_in_credit(setting, method, tmp_path):
+    base = bench_ppo_ads.setting_config(setting, "ppo", 0, _ads_args())
+    credit, params = bench_spa.PPO_VARIANTS[method]
+    kwargs = {**params, **({"estimator": str(tmp_path)} if credit == "spa" else {})}
+    cfg = PPOConfig.from_dict({**base, "credit": credit, "credit_kwargs": kwargs})
+    diff = {k for k, v in cfg.to_dict().items() if PPOConfig.from_dict(base).to_dict()[k] != v}
+    assert diff == {"credit", "credit_kwargs"} and cfg.discount == "constant"
+
+
+@pytest.mark.parametrize("setting", sorted(bench_portool.SETTINGS))
+@pytest.mark.parametrize("method", sorted(bench_portool.METHODS))
+def test_portool_bench_methods_parse(setting, method):
+    from trainers.config import parse_config
+
+    recipe, overrides = bench_portool.SETTINGS[setting]
+    a, g, _ = parse_config([recipe, *overrides, *bench_portool.METHODS[method],
+                            "--max_generated_tokens_total", "100"])
+    assert a.env_kwargs["level"] == int(setting[-1])
+    assert a.rollout == ("tree" if method.startswith("portool") else "group")
+    assert a.max_generated_tokens_total == 100 and g.num_generations == 8

@@ -156,21 +156,8 @@ class RolloutEngine:
         for g, seed in enumerate(seeds):
             group_id = f"g{generation_seed}-{g}-s{seed}"
             for k in range(group_size):
-                env = pool[g * group_size + k]
-                t0 = time.perf_counter()
-                obs, info = env.reset(seed=int(seed), options=dict(options) if options else None)
-                self.stats.env_s += time.perf_counter() - t0
-                traj = Trajectory(traj_id=f"{group_id}-{k}", group_id=group_id, env_id=self.env_id,
-                                  task_id=str(info.get("task_id", "")), seed=int(seed), steps=[],
-                                  samples=[], context_mode=self.config.context_mode,
-                                  meta={"task_type": info.get("task_type"),
-                                        "turn_offsets": [], "generation_seed": generation_seed,
-                                        "options": dict(options) if options else None,
-                                        "initial_progress": info.get("progress")})
-                ep = _Episode(traj, env, obs, info, goal_text=self.format.observation_text(obs, info),
-                              task_text=task_text(obs, info))
-                if self.config.context_mode == "concat":
-                    ep.prompt_ids = self.pieces.prompt_ids(ep.goal_text)
+                ep = self._new_episode(pool[g * group_size + k], f"{group_id}-{k}", group_id,
+                                       int(seed), options, generation_seed)
                 self._keep_state(ep)
                 episodes.append(ep)
         self._loop(episodes, generation_seed, progress, jsonl_path)
@@ -224,6 +211,26 @@ class RolloutEngine:
         self.stats.wall_s = time.perf_counter() - start
         self.stats.episodes = len(episodes)
         return [ep.traj for ep in episodes]
+
+    def _new_episode(self, env: gym.Env, traj_id: str, group_id: str, seed: int,
+                     options: dict | None, generation_seed: int) -> _Episode:
+        """``env`` reset to task ``seed`` and an empty trajectory for it (concat mode: with its
+        first prompt)."""
+        t0 = time.perf_counter()
+        obs, info = env.reset(seed=seed, options=dict(options) if options else None)
+        self.stats.env_s += time.perf_counter() - t0
+        traj = Trajectory(traj_id=traj_id, group_id=group_id, env_id=self.env_id,
+                          task_id=str(info.get("task_id", "")), seed=seed, steps=[], samples=[],
+                          context_mode=self.config.context_mode,
+                          meta={"task_type": info.get("task_type"), "turn_offsets": [],
+                                "generation_seed": generation_seed,
+                                "options": dict(options) if options else None,
+                                "initial_progress": info.get("progress")})
+        ep = _Episode(traj, env, obs, info, goal_text=self.format.observation_text(obs, info),
+                      task_text=task_text(obs, info))
+        if self.config.context_mode == "concat":
+            ep.prompt_ids = self.pieces.prompt_ids(ep.goal_text)
+        return ep
 
     def state_at(self, traj: Trajectory, step: int) -> EnvState:
         """The env state the agent acted on at ``step`` (needs ``keep_states=True``)."""

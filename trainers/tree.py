@@ -31,14 +31,7 @@ import gymnasium as gym
 import numpy as np
 
 from envs.core import restore_state, save_state
-from trainers.rollout import (
-    RolloutEngine,
-    RolloutStats,
-    TokenSample,
-    Trajectory,
-    _Episode,
-    task_text,
-)
+from trainers.rollout import RolloutEngine, RolloutStats, TokenSample, Trajectory, _Episode
 
 
 @dataclass
@@ -150,20 +143,9 @@ class TreeRolloutEngine:
 
     def _start(self, group_id: str, k: int, seed: int, options: dict | None,
                generation_seed: int) -> _Episode:
-        eng = self.engine
-        env = self._take_env()
-        obs, info = env.reset(seed=seed, options=dict(options) if options else None)
-        traj = Trajectory(traj_id=f"{group_id}-{k}", group_id=group_id, env_id=eng.env_id,
-                          task_id=str(info.get("task_id", "")), seed=seed, steps=[], samples=[],
-                          context_mode=eng.config.context_mode,
-                          meta={"task_type": info.get("task_type"), "turn_offsets": [],
-                                "generation_seed": generation_seed,
-                                "options": dict(options) if options else None,
-                                "initial_progress": info.get("progress"), "tree": True})
-        ep = _Episode(traj, env, obs, info, goal_text=eng.format.observation_text(obs, info),
-                      task_text=task_text(obs, info))
-        if eng.config.context_mode == "concat":
-            ep.prompt_ids = eng.pieces.prompt_ids(ep.goal_text)
+        ep = self.engine._new_episode(self._take_env(), f"{group_id}-{k}", group_id, seed,
+                                      options, generation_seed)
+        ep.traj.meta["tree"] = True
         return ep
 
     def _candidates(self, branch: _Branch) -> list[_Branch]:

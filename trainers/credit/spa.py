@@ -27,7 +27,7 @@ import numpy as np
 
 from trainers.credit.base import CreditMethod, register_credit
 from trainers.credit.gigpo import anchor_keys
-from trainers.credit.stats import EPS, discounted_returns, normalise_by_key
+from trainers.credit.stats import EPS, discounted_returns, normalise_by_key, penalised_rewards
 from trainers.spa.rewards import compose, grounding, loo_contributions, progress_increments
 from trainers.trajectory import Trajectory
 
@@ -62,10 +62,8 @@ class _StepRewardCredit(CreditMethod):
 
     def step_advantages(self, trajectories: Sequence[Trajectory]) -> list[np.ndarray]:
         rewards = self.step_rewards(trajectories)
-        rets = []
-        for t, r in zip(trajectories, rewards, strict=True):
-            penalty = np.asarray([0.0 if s.action_valid else self.invalid_penalty for s in t.steps])
-            rets.append(discounted_returns(r - penalty, float(self.gamma)))
+        rets = [discounted_returns(penalised_rewards(t, self.invalid_penalty, r), float(self.gamma))
+                for t, r in zip(trajectories, rewards, strict=True)]
         if self.grouping == "anchor":
             keys: list[Any] = anchor_keys(trajectories)
         else:

@@ -70,9 +70,12 @@ def discounted_returns(rewards: Sequence[float], gamma: float) -> np.ndarray:
     return out
 
 
-def penalised_rewards(traj: Trajectory, invalid_penalty: float) -> np.ndarray:
-    """Step rewards with ``invalid_penalty`` subtracted on steps whose action was invalid."""
-    return np.asarray(
-        [s.reward - (invalid_penalty if not s.action_valid else 0.0) for s in traj.steps],
-        dtype=np.float64,
-    )
+def penalised_rewards(traj: Trajectory, invalid_penalty: float,
+                      rewards: Sequence[float] | None = None) -> np.ndarray:
+    """Step rewards (the env's, or ``rewards`` in their place, e.g. SPA's) with
+    ``invalid_penalty`` subtracted on steps whose action was invalid."""
+    base = [s.reward for s in traj.steps] if rewards is None else list(rewards)
+    if len(base) != traj.num_steps:
+        raise ValueError(f"{len(base)} rewards for {traj.num_steps} steps")
+    return np.asarray([r - (invalid_penalty if not s.action_valid else 0.0)
+                       for r, s in zip(base, traj.steps)], dtype=np.float64)

@@ -88,11 +88,8 @@ def compute_advantages(
         mask = _concat(batch.loss_mask.numpy(), rows, lens)
         steps = _concat(batch.step_ids.numpy(), rows, lens)
         v = _concat(vals, rows, lens)
-        if step_rewards is None:
-            rewards = penalised_rewards(traj, invalid_penalty)
-        else:
-            rewards = np.array(step_rewards[i], dtype=np.float64) - np.asarray(
-                [0.0 if s.action_valid else invalid_penalty for s in traj.steps])
+        rewards = penalised_rewards(traj, invalid_penalty,
+                                    None if step_rewards is None else step_rewards[i])
         episode_returns.append(float(np.sum(rewards)))
         last_value = float(last_values[rows[-1]]) if is_truncated(traj) else 0.0
         tok_r = place_step_rewards(rewards, steps, mask)

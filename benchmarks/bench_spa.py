@@ -55,7 +55,9 @@ PPO_VARIANTS: dict[str, tuple[str, dict[str, float]]] = {
     "ppo_spa_nog": ("spa", {"alpha": 1.0, "beta": 0.0}),  # c_t alone (no grounding bonus)
     "ppo_oracle": ("progress_oracle", {"alpha": 1.0, "beta": 0.0}),  # true progress increments
 }
-SPA_METHODS = (*PPO_VARIANTS, "grpo_spa")
+#: GRPO variants: SPA's grounding weight beta (GRPO-style use: normalised discounted step returns)
+GRPO_VARIANTS: dict[str, float] = {"grpo_spa": 0.5, "grpo_spa_nog": 0.0}
+SPA_METHODS = (*PPO_VARIANTS, *GRPO_VARIANTS)
 BASELINES = ("ppo", "grpo", "gigpo")
 
 
@@ -89,21 +91,27 @@ def run_ppo_variant(name: str, method: str, seed: int, estimator: Path,
     return bench_ppo_ads.run_one(name, "ppo", seed, ns, extra=extra, label=method)
 
 
-def run_grpo_spa(name: str, seed: int, estimator: Path,
+def run_grpo_spa(name: str, method: str, seed: int, estimator: Path,
                  args: argparse.Namespace) -> list[dict[str, Any]]:
-    bench_credit.METHODS["grpo_spa"] = [
+    beta = GRPO_VARIANTS[method]
+    bench_credit.METHODS[method] = [
         "--credit", "spa", "--credit_kwargs",
-        f"{{estimator: {estimator}, alpha: 1.0, beta: 0.5, gamma: 0.95, invalid_penalty: 0.1}}"]
+        f"{{estimator: {estimator}, alpha: 1.0, beta: {beta}, gamma: 0.95, invalid_penalty: 0.1}}"]
     ns = argparse.Namespace(out_dir=args.runs, env_steps=1_000_000, eval_every=0,
                             eval_episodes=2 if args.smoke else SETTINGS[name]["eval_episodes"],
                             overrides=SETTINGS[name]["grpo_overrides"], smoke=args.smoke)
-    return bench_credit.run_one(name, "grpo_spa", seed, ns)
+    return bench_credit.run_one(name, method, seed, ns)
 
 
 def finished_rows(name: str, args: argparse.Namespace) -> list[dict[str, Any]]:
-    """``--table-only``: the SPA runs of ``args.methods`` x ``args.seeds`` already finished."""
+    """``--table-only``: the SPA runs of ``args.methods`` x ``args.seeds`` already finished; a
+    run whose directory is gone (another machine, a cleaned ``runs/``) keeps the row the last
+    published table (``args.out``.json) has for it."""
     from trainers.checkpoint import read_jsonl
 
+    published = Path(args.out).with_suffix(".json")
+    old = {(r["setting"], r["method"], r["seed"]): r
+           for r in (json.loads(published.read_text())["rows"] if published.is_file() else [])}
     rows = []
     for method in args.methods:
         for seed in args.seeds:
@@ -116,7 +124,19 @@ def finished_rows(name: str, args: argparse.Namespace) -> list[dict[str, Any]]:
                 lg = read_jsonl(out / "eval.jsonl")
                 rows.append({"setting": name, "method": method, "seed": seed,
                              "before": lg[0]["success"], "after": lg[-1]["success"]})
+            elif (name, method, seed) in old:
+                rows.append(old[(name, method, seed)])
     return rows
+
+
+def finished_fit(name: str, args: argparse.Namespace) -> dict[str, Any]:
+    """``--table-only``: the estimator's fit report, or the published one if its run is gone."""
+    path = Path(args.runs) / name / "estimator" / "fit_report.json"
+    if path.is_file():
+        report = json.loads(path.read_text())
+        report.pop("losses", None)
+        return report
+    return json.loads(Path(args.out).with_suffix(".json").read_text())["estimators"][name]
 
 
 def baseline_rows(name: str, seeds: list[int]) -> list[dict[str, Any]]:
@@ -168,10 +188,7 @@ def main() -> None:
     for name in args.settings:
         if args.table_only:
             rows += finished_rows(name, args)
-            report = json.loads((Path(args.runs) / name / "estimator" / "fit_report.json")
-                                .read_text())
-            report.pop("losses", None)
-            fits[name] = report
+            fits[name] = finished_fit(name, args)
             rows += [{"setting": name, **r} for r in baseline_rows(name, args.seeds)]
             continue
         est, report = estimator_for(name, args)
@@ -181,9 +198,9 @@ def main() -> None:
                 r = run_ppo_variant(name, method, seed, est, args)
                 rows.append({"setting": name, "method": method, "seed": seed,
                              "before": r["eval_before"], "after": r["eval_after"]})
-            if "grpo_spa" in args.methods:
-                lg = run_grpo_spa(name, seed, est, args)
-                rows.append({"setting": name, "method": "grpo_spa", "seed": seed,
+            for method in (m for m in args.methods if m in GRPO_VARIANTS):
+                lg = run_grpo_spa(name, method, seed, est, args)
+                rows.append({"setting": name, "method": method, "seed": seed,
                              "before": lg[0]["success"], "after": lg[-1]["success"]})
         rows += [{"setting": name, **r} for r in baseline_rows(name, args.seeds)]
     out = Path(args.out)
@@ -197,7 +214,7 @@ def main() -> None:
     print(f"wrote {out.with_suffix('.md')}, .json, .png")
 
 
-ORDER = ("ppo", "ppo_spa", "ppo_spa_nog", "ppo_oracle", "grpo", "grpo_spa", "gigpo")
+ORDER = ("ppo", "ppo_spa", "ppo_spa_nog", "ppo_oracle", "grpo", "grpo_spa", "grpo_spa_nog", "gigpo")
 
 
 def table(rows: list[dict[str, Any]], fits: dict[str, Any], args: argparse.Namespace) -> str:

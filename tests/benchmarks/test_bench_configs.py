@@ -121,3 +121,19 @@ def test_portool_bench_methods_parse(setting, method):
     assert a.env_kwargs["level"] == int(setting[-1])
     assert a.rollout == ("tree" if method.startswith("portool") else "group")
     assert a.max_generated_tokens_total == 100 and g.num_generations == 8
+
+
+def test_spa_table_keeps_published_rows_whose_runs_are_gone(tmp_path):
+    import argparse
+    import json
+
+    out = tmp_path / "spa"
+    row = {"setting": "alfworld1", "method": "ppo_spa", "seed": 1, "before": 0.5, "after": 0.25}
+    out.with_suffix(".json").write_text(json.dumps({"rows": [row], "estimators": {}}))
+    runs = tmp_path / "runs"
+    done = runs / "alfworld1_ppo_spa_s0"
+    done.mkdir(parents=True)
+    (done / "bench_row.json").write_text(json.dumps({"eval_before": 0.5, "eval_after": 0.75}))
+    args = argparse.Namespace(out=str(out), runs=str(runs), methods=["ppo_spa"], seeds=[0, 1, 2])
+    rows = bench_spa.finished_rows("alfworld1", args)
+    assert [(r["seed"], r["after"]) for r in rows] == [(0, 0.75), (1, 0.25)]  # seed 2: nowhere

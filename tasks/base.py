@@ -122,6 +122,11 @@ def check_level(value: Any, levels: Sequence[int]) -> int:
 Verifier = Callable[[Task], bool]
 
 
+class DataMissing(FileNotFoundError):
+    """Data a user pointed at is not there; the message says how to get it (the CLI prints it
+    as one line, no traceback)."""
+
+
 class TaskSuite(ABC):
     """Base class of every suite.
 

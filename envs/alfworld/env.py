@@ -10,6 +10,10 @@ demonstrator that uses only what the agent has seen (tasks/alfworld/explorer.py:
 behaviour cloning). ``level`` (1-5, kwarg or reset option) picks a difficulty level, from one
 pick-and-place task type in a three-receptacle room up to the benchmark (5, the default); see
 tasks/alfworld/levels.py and docs/alfworld.md.
+
+``games=PATH_OR_GLOB`` (or ``"official"``: ``$ALFWORLD_DATA``) plays ALFWorld's own game files
+instead of generated tasks (tasks/alfworld/games.py), and ``reset(options={"game_file": PATH})``
+plays one file.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from envs.alfworld.commands import parse
 from envs.core import TextEnv, Transition
 from tasks.alfworld.expert import expert_action
 from tasks.alfworld.explorer import ExplorerMemory, explorer_action
+from tasks.alfworld.games import GameFilesSuite, load_task
 from tasks.alfworld.levels import BENCHMARK_LEVEL
 from tasks.alfworld.suite import ALFWorldSuite
 from tasks.alfworld.world import (
@@ -29,8 +34,9 @@ from tasks.alfworld.world import (
     World,
     applicable,
     apply,
-    goal_conditions,
     initial_world,
+    is_won,
+    progress,
     valid_actions,
 )
 from tasks.base import Task, check_level
@@ -51,7 +57,8 @@ class ALFWorldEnv(TextEnv):
 
     def __init__(self, split: str = "train", render_mode: str | None = None, verify_tasks: bool = True,
                  task_types: Sequence[str] | None = None, expert: str = "oracle",
-                 level: int = BENCHMARK_LEVEL, max_action_length: int = 4096) -> None:
+                 level: int = BENCHMARK_LEVEL, max_action_length: int = 4096,
+                 games: str | None = None) -> None:
         """``task_types``: serve only these of the six types (default all), e.g.
         ``("pick_two_obj_and_place",)``; task ids stay those of the full split.
         ``expert``: who fills ``info["expert_action"]``: "oracle" (reads the hidden state, shortest
@@ -60,13 +67,24 @@ class ALFWorldEnv(TextEnv):
         or "explorer_random" (the same, searching by random ``go to`` moves seeded per episode).
         Tasks are verified with the oracle either way.
         ``level``: difficulty, 1 (trivial) .. 5 (the benchmark, default); ``reset(options=
-        {"level": n})`` plays one episode at another level. Bad levels raise ValueError."""
+        {"level": n})`` plays one episode at another level. Bad levels raise ValueError.
+        ``games``: play these ALFWorld game files (a file, folder or glob; ``"official"`` for
+        ``$ALFWORLD_DATA``'s split folders) as the split, as they are (not verified, no levels).
+        No files there raises :class:`~tasks.alfworld.games.GameDataMissing` saying how to get
+        them."""
         if expert not in EXPERTS:
             raise ValueError(f"expert must be one of {EXPERTS}, got {expert!r}")
-        suite = ALFWorldSuite(task_types, level=level)
+        suite: ALFWorldSuite | GameFilesSuite
+        if games is not None:
+            if level != BENCHMARK_LEVEL:
+                raise ValueError("levels shape generated games; games= plays files as they are")
+            suite = GameFilesSuite(games, [split], task_types)
+            verify_tasks = False  # a file is what it is: regenerating cannot change it
+        else:
+            suite = ALFWorldSuite(task_types, level=level)
         super().__init__(suite, split=split, render_mode=render_mode, verify_tasks=verify_tasks,
                          max_action_length=max_action_length)
-        self.level = suite.level
+        self.level = suite.level if isinstance(suite, ALFWorldSuite) else BENCHMARK_LEVEL
         self.expert = expert
         self._games: dict[str, Game] = {}
         self.game: Game | None = None
@@ -83,7 +101,13 @@ class ALFWorldEnv(TextEnv):
         return game
 
     def _select_task(self, seed: int | None, options: dict[str, Any]) -> Task:
-        """A ``level`` option also picks the seed's index by the types that level serves."""
+        """A ``level`` option also picks the seed's index by the types that level serves;
+        ``game_file`` plays that ALFWorld game file."""
+        if "game_file" in options:
+            extra = set(options) - {"game_file", "split"}
+            if extra:
+                raise ValueError(f"reset option game_file does not combine with {sorted(extra)}")
+            return load_task(options["game_file"], split=options.get("split", self.split))
         if "level" in options:
             level = check_level(options["level"], self.suite.levels)
             if "task_id" not in options and "task_index" not in options:
@@ -116,9 +140,8 @@ class ALFWorldEnv(TextEnv):
         before = world.as_tuple()
         apply(game, world, parsed)
         if self.expert != "oracle":
-            self.memory = self.memory.observe(game, world)
-        met, total = goal_conditions(game, world)
-        won = met == total
+            self.memory = self.memory.observe(game, world, parsed)
+        won = is_won(game, world)
         # effective: the world changed (look, inventory, examine and help are valid but
         # change nothing); SPA's grounding signal g_t reads it
         return Transition(text.feedback(game, world, parsed), reward=1.0 if won else 0.0,
@@ -128,7 +151,6 @@ class ALFWorldEnv(TextEnv):
     def _info(self) -> dict[str, Any]:
         game, world = self.game, self.world
         assert game is not None and world is not None
-        met, total = goal_conditions(game, world)
         if self.expert != "oracle" and not self._verifying:
             expert = explorer_action(game, world, self.memory, skip_unfit=self.expert == "explorer_fit",
                                      random_search=self.expert == "explorer_random")
@@ -136,7 +158,7 @@ class ALFWorldEnv(TextEnv):
             expert = expert_action(game, world)
         return {
             "admissible_actions": sorted(text.command(game, a) for a in valid_actions(game, world)),
-            "progress": met / total,
+            "progress": progress(game, world),
             "expert_action": None if expert is None else text.command(game, expert),
         }
 

@@ -1,27 +1,45 @@
 """Play the same commands in our engine and in alfworld's TextWorld engine, and compare.
 
 Needs the optional extra (``pip install stepgym[alfworld]``: alfworld 0.4.2 with TextWorld's PDDL
-backend). Each task is exported as a ``game.tw-pddl`` file (export.py) and loaded the way
-alfworld's ``AlfredTWEnv`` loads it (TextWorld's ``PddlEnv`` with ``AlfredDemangler`` naming);
-then at every step the two engines' admissible command sets, observations (whitespace
-normalised) and won flags are compared.
+backend). Each game file is loaded the way alfworld's ``AlfredTWEnv`` loads it (TextWorld's
+``PddlEnv`` with ``AlfredDemangler`` naming) and by our env (``reset(options={"game_file": ...})``,
+tasks/alfworld/games.py); at every step the two engines' admissible command sets,
+observations (whitespace normalised) and won flags are compared. Three policies of 50 steps:
 
-    python -m envs.alfworld.fidelity --tasks 30   # writes benchmarks/results/alfworld_fidelity.md/.json
+- ``expert``: opens with ``look`` (as alfworld's handcoded expert does), then our expert's moves;
+- ``random``: random admissible commands, biased to object interactions;
+- ``probing``: malformed commands, wrong names and real verbs on wrong objects, between random
+  admissible ones;
+- ``tour`` (up to 300 steps): every receptacle in turn: go there, ``look``, examine and open
+  every receptacle at that location, take up to two objects, examine them, ``inventory``, every
+  admissible slice / heat / cool / clean / use, put them back. It reaches what random play
+  rarely does (the second receptacle of a shared location, a bowl's contents, a lamp's switch).
+
+The commands are drawn from our engine's state and played in both, so both see one list.
+
+    python -m envs.alfworld.fidelity --games tests/data/alfworld_games   # official-format files
+    python -m envs.alfworld.fidelity --tasks 15    # generated eval tasks, exported (export.py)
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-INVALID_PROBES = ("take unicorn 1 from cabinet 1", "go to kitchen")
+POLICIES = ("expert", "random", "probing", "tour")
+TOUR_STEPS = 300
+#: malformed commands and wrong names (both engines must answer "Nothing happens.")
+PROBES = ("take unicorn 1 from cabinet 1", "go to kitchen", "open drawer 99", "xyzzy", "take",
+          "go to", "move", "examine", "slice apple", "use", "heat with microwave 1",
+          "cool fridge 1", "inventory please", "look around")
 RESULTS = Path(__file__).resolve().parents[2] / "benchmarks" / "results"
 
 
@@ -37,7 +55,7 @@ def extra_available() -> str | None:
 
 @dataclass
 class Episode:
-    task_id: str
+    game: str
     policy: str
     steps: int = 0
     agree_admissible: int = 0
@@ -46,6 +64,7 @@ class Episode:
     agree_all: int = 0
     diffs: list[dict[str, Any]] = field(default_factory=list)
     verbs: dict[str, int] = field(default_factory=dict)  # commands played, by first word
+    commands: list[str] = field(default_factory=list)
 
 
 def _norm(text: str) -> str:
@@ -61,36 +80,97 @@ def real_engine(game_file: Path) -> Any:
     return textworld.start(str(game_file), request_infos=infos, wrappers=[AlfredDemangler()])
 
 
-def compare_episode(task_index: int, split: str, policy: str, seed: int, workdir: Path,
-                    max_steps: int = 50) -> Episode:
-    """One episode in both engines, lockstep; ``policy`` is "expert" or "random"."""
-    from envs.alfworld.env import ALFWorldEnv
-    from envs.alfworld.export import export_game
+def next_command(policy: str, t: int, info: dict[str, Any], rng: np.random.Generator) -> str:
+    """The command ``policy`` plays at step ``t`` (drawn from our engine's state)."""
+    admissible = info["admissible_actions"]
+    if policy == "expert":
+        if t == 0:
+            return "look"
+        if info["expert_action"] is not None:
+            return info["expert_action"]
+    if policy == "probing" and rng.random() < 0.5:
+        if rng.random() < 0.5:
+            return str(rng.choice(PROBES))
+        # a real verb on a wrong object: an admissible command with another name swapped in
+        words = str(rng.choice(admissible)).split()
+        names = [a.split(" ", 2)[-1] for a in admissible if a.startswith("go to ")]
+        if len(words) >= 3 and names:
+            return " ".join(words[:-2]) + " " + str(rng.choice(names))
+        return str(rng.choice(PROBES))
+    acts = [a for a in admissible if not a.startswith("go to ") and a not in ("look", "help")]
+    pool = acts if acts and rng.random() < 0.6 else admissible
+    return str(rng.choice(pool))
 
-    ours = ALFWorldEnv(split=split)
-    obs, info = ours.reset(options={"task_index": task_index})
-    task = ours.task
-    assert task is not None
-    path = export_game(task, workdir / f"{task.task_id.replace(':', '_')}.tw-pddl")
-    real = real_engine(path)
+
+def tour_commands(game_file: Path, limit: int = TOUR_STEPS) -> list[str]:
+    """The ``tour`` policy's command list, planned by playing it in our engine."""
+    from envs.alfworld.env import ALFWorldEnv
+    from envs.alfworld.text import command as command_text
+
+    env = ALFWorldEnv(verify_tasks=False)
+    _, info = env.reset(options={"game_file": str(game_file)})
+    game = env.game
+    assert game is not None
+    commands: list[str] = []
+
+    def play(command: str) -> bool:
+        """Play ``command`` if admissible (look/inventory always); False once the game ended."""
+        nonlocal info
+        if command not in info["admissible_actions"] or len(commands) >= limit or info["won"]:
+            return not info["won"] and len(commands) < limit
+        commands.append(command)
+        _, _, terminated, _, info = env.step(command)
+        return not terminated and len(commands) < limit
+
+    play("look")
+    for r in range(game.n_rec):
+        play(f"go to {game.rec_names[r]}")
+        play("look")
+        assert env.world is not None
+        here = game.here(env.world)
+        for other in here:
+            play(f"examine {game.rec_names[other]}")
+            play(f"open {game.rec_names[other]}")
+        takes = [a for a in info["admissible_actions"] if a.startswith("take ")][:2]
+        for take in takes:
+            obj = take[len("take "):].rsplit(" from ", 1)[0]
+            if not play(take):
+                break
+            play(f"examine {obj}")
+            play("inventory")
+            for a in list(info["admissible_actions"]):
+                if a.split(" ", 1)[0] in ("slice", "heat", "cool", "clean", "use"):
+                    play(a)
+            moves = [a for a in info["admissible_actions"] if a.startswith(f"move {obj} to ")]
+            if moves:
+                play(moves[0])
+        if info["won"] or len(commands) >= limit:
+            break
+    del command_text
+    return commands
+
+
+def compare_game(game_file: Path, policy: str, seed: int, max_steps: int = 50) -> Episode:
+    """One episode of ``policy`` on ``game_file`` in both engines, lockstep."""
+    from envs.alfworld.env import ALFWorldEnv
+
+    ours = ALFWorldEnv(verify_tasks=False)
+    obs, info = ours.reset(options={"game_file": str(game_file)})
+    real = real_engine(game_file)
     state = real.reset()
-    episode = Episode(task.task_id, policy)
+    episode = Episode(str(game_file), policy)
     rng = np.random.default_rng(seed)
+    planned = tour_commands(game_file) if policy == "tour" else None
+    if planned is not None:
+        max_steps = len(planned)
     command = "(reset)"
     for t in range(max_steps + 1):
         _record(episode, t, command, obs, info, state)
         if info["won"] or state["won"] or t == max_steps:
             break
-        if t % 9 == 4:  # an invalid command now and then: both must say "Nothing happens."
-            command = INVALID_PROBES[t % 2]
-        elif policy == "expert" and info["expert_action"] is not None:
-            command = info["expert_action"]
-        else:  # random, biased to object interactions so slice/use/heat/... get exercised
-            admissible = info["admissible_actions"]
-            acts = [a for a in admissible if not a.startswith("go to ") and a not in ("look", "help")]
-            pool = acts if acts and rng.random() < 0.6 else admissible
-            command = str(rng.choice(pool))
-        verb = command.split(" ", 1)[0]
+        command = planned[t] if planned is not None else next_command(policy, t, info, rng)
+        episode.commands.append(command)
+        verb = command.split(" ", 1)[0] or "(empty)"
         episode.verbs[verb] = episode.verbs.get(verb, 0) + 1
         obs, _, _, _, info = ours.step(command)
         state, _, _ = real.step(command)
@@ -119,11 +199,26 @@ def _record(episode: Episode, t: int, command: str, obs: str, info: dict[str, An
         })
 
 
-def run(n_tasks: int, split: str = "eval_seen") -> Iterator[Episode]:
-    with tempfile.TemporaryDirectory() as tmp:
+def export_generated(n_tasks: int, workdir: Path, splits: Sequence[str] = ("eval_seen", "eval_unseen"),
+                     level: int = 5) -> list[Path]:
+    """``n_tasks`` generated tasks per split, written as official-format game folders."""
+    from envs.alfworld.env import ALFWorldEnv
+    from envs.alfworld.export import export_official
+
+    files = []
+    for split in splits:
+        env = ALFWorldEnv(split=split, level=level)
         for i in range(n_tasks):
-            for policy in ("expert", "random"):
-                yield compare_episode(i, split, policy, seed=i, workdir=Path(tmp))
+            env.reset(options={"task_index": i})
+            assert env.task is not None
+            files.append(export_official(env.task, workdir / split))
+    return files
+
+
+def run(files: Sequence[Path], policies: Sequence[str] = POLICIES, max_steps: int = 50) -> Iterator[Episode]:
+    for i, game_file in enumerate(files):
+        for policy in policies:
+            yield compare_game(game_file, policy, seed=i, max_steps=max_steps)
 
 
 def summarise(episodes: list[Episode]) -> dict[str, Any]:
@@ -140,38 +235,103 @@ def summarise(episodes: list[Episode]) -> dict[str, Any]:
         "won_agreement": sum(e.agree_won for e in episodes) / steps,
         "step_agreement": sum(e.agree_all for e in episodes) / steps,
         "episodes_fully_agreeing": sum(e.agree_all == e.steps for e in episodes),
+        "episodes_won": sum(1 for e in episodes if e.diffs == [] and e.policy == "expert"),
         "commands_by_verb": dict(sorted(verbs.items())),
     }
+
+
+def report(rows: dict[str, list[Episode]], command: str) -> list[str]:
+    lines = ["# ALFWorld fidelity: our engine vs alfworld 0.4.2's TextWorld engine", "",
+             f"`{command}`; policies of 50 steps: expert (opens with `look`), random admissible "
+             "(biased to object interactions), probing (malformed commands and wrong names "
+             "between random ones); and tour (every receptacle visited, looked at, opened and "
+             "examined; objects taken, examined, sliced / heated / cooled / cleaned / used where "
+             "admissible, put back; up to 300 steps). Agreement at every step, the reset "
+             "included.", "",
+             "| games | policy | episodes | steps | admissible sets | observations | won | all three |",
+             "|---|---|---|---|---|---|---|---|"]
+    for source, episodes in rows.items():
+        for policy in (*POLICIES, "all"):
+            eps = [e for e in episodes if policy in (e.policy, "all")]
+            if not eps:
+                continue
+            s = summarise(eps)
+            lines.append(f"| {source} | {policy} | {s['episodes']} | {s['steps']} | "
+                         f"{s['admissible_agreement']:.2%} | {s['observation_agreement']:.2%} | "
+                         f"{s['won_agreement']:.2%} | {s['step_agreement']:.2%} |")
+    everything = [e for eps in rows.values() for e in eps]
+    verbs = summarise(everything)["commands_by_verb"]
+    lines += ["", "Commands played, by first word: " + ", ".join(f"{k} {v}" for k, v in verbs.items()), ""]
+    diffs = [(e.game, e.policy, d) for e in everything for d in e.diffs]
+    lines += ["## Differences (first 20)", ""]
+    lines += [f"- {g} ({pol}): `{json.dumps(d)}`" for g, pol, d in diffs[:20]] or ["none"]
+    return lines
 
 
 def main(argv: list[str] | None = None) -> None:
     from tqdm import tqdm
 
+    from tasks.alfworld.games import GameDataMissing, find_game_files
+
     parser = argparse.ArgumentParser(description="compare our ALFWorld engine with alfworld's")
-    parser.add_argument("--tasks", type=int, default=30, help="tasks per split (x2 policies)")
+    parser.add_argument("--games", default=None,
+                        help="official-format game files: a file, folder or glob, or 'official' "
+                             "($ALFWORLD_DATA); every split folder found is played")
+    parser.add_argument("--tasks", type=int, default=0,
+                        help="also export this many generated tasks per eval split (level 5)")
+    parser.add_argument("--max-games", type=int, default=0, help="cap per source (0: all)")
+    parser.add_argument("--out", default=str(RESULTS / "alfworld_fidelity"))
+    argv = list(sys.argv[1:] if argv is None else argv)  # alfworld's import rewrites sys.argv
     args = parser.parse_args(argv)
     reason = extra_available()
     if reason:
         raise SystemExit(reason)
-    episodes: list[Episode] = []
-    for split in ("eval_seen", "eval_unseen"):
-        episodes += list(tqdm(run(args.tasks, split), total=2 * args.tasks, desc=split))
-    summary = summarise(episodes)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "alfworld_fidelity.json").write_text(json.dumps(
-        {"summary": summary, "episodes": [asdict(e) for e in episodes]}, indent=1))
-    lines = ["# ALFWorld fidelity: our engine vs alfworld 0.4.2's TextWorld engine", "",
-             "| episodes | steps | admissible sets | observations | won | all three |",
-             "|---|---|---|---|---|---|",
-             f"| {summary['episodes']} | {summary['steps']} | {summary['admissible_agreement']:.2%} "
-             f"| {summary['observation_agreement']:.2%} | {summary['won_agreement']:.2%} "
-             f"| {summary['step_agreement']:.2%} |", "",
-             "Commands played, by verb: " + ", ".join(f"{k} {v}" for k, v in summary["commands_by_verb"].items()),
-             ""]
-    diffs = [(e.task_id, e.policy, d) for e in episodes for d in e.diffs]
-    lines += ["## Differences (first 20)", ""] + [f"- {tid} ({pol}): `{json.dumps(d)}`" for tid, pol, d in diffs[:20]]
-    (RESULTS / "alfworld_fidelity.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines[:6]))
+    if args.games is None and not args.tasks:
+        parser.error("give --games PATH and/or --tasks N")
+    rows: dict[str, list[Episode]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        sources: dict[str, list[Path]] = {}
+        if args.games is not None:
+            try:
+                sources[args.games] = _all_splits(args.games, find_game_files)
+            except GameDataMissing as exc:
+                raise SystemExit(str(exc)) from None
+        if args.tasks:
+            sources[f"generated (level 5, {args.tasks} per eval split)"] = export_generated(args.tasks, Path(tmp))
+        for source, files in sources.items():
+            files = files[: args.max_games] if args.max_games else files
+            rows[source] = list(tqdm(run(files), total=len(files) * len(POLICIES), desc=source[:40]))
+    command = "python -m envs.alfworld.fidelity " + " ".join(argv)
+    lines = report(rows, command)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.with_suffix(".json").write_text(json.dumps(
+        {source: {"summary": summarise(eps), "episodes": [_row(e) for e in eps]}
+         for source, eps in rows.items()}, indent=1))
+    out.with_suffix(".md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines[:20]))
+
+
+def _row(episode: Episode) -> dict[str, Any]:
+    """An episode for the JSON report (its commands are replayable from the seed: left out)."""
+    row = asdict(episode)
+    row.pop("commands")
+    return row
+
+
+def _all_splits(games: str, find: Any) -> list[Path]:
+    """Every split's files when ``games`` has split folders, else the files it names."""
+    from tasks.alfworld.games import SPLIT_DIRS, GameDataMissing
+
+    files: list[Path] = []
+    for split in SPLIT_DIRS:
+        try:
+            files += [f for f in find(games, split) if f not in files]
+        except GameDataMissing:
+            continue
+    if not files:
+        files = find(games, "train")  # raises the clear message
+    return files
 
 
 if __name__ == "__main__":

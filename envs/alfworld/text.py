@@ -7,7 +7,7 @@ the ``look`` / ``help`` / ``intro`` rules) and TextWorld's list rendering ("a x,
 
 from __future__ import annotations
 
-from tasks.alfworld.world import Action, Game, World
+from tasks.alfworld.world import Action, Game, World, next_to
 
 INTRO_BANNER = "-= Welcome to TextWorld, ALFRED! =-"
 NOTHING_HAPPENS = "Nothing happens."
@@ -39,6 +39,14 @@ def a_list(names: list[str]) -> str:
     return ", ".join(items[:-1]) + ", and " + items[-1]
 
 
+def name_list(names: list[str]) -> str:
+    """TextWorld's list without articles ("x", "x, and y", "x, y, and z"): what ``look`` says
+    of the receptacles the agent faces."""
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + ", and " + names[-1]
+
+
 def contents(game: Game, world: World, r: int) -> list[str]:
     return [game.obj_names[o] for o in range(game.n_obj) if world.where[o] == r]
 
@@ -55,8 +63,9 @@ def examine_receptacle(game: Game, world: World, r: int) -> str:
 def examine_object(game: Game, world: World, o: int) -> str:
     """The ``examineObject.feedback`` cascade, first matching condition wins."""
     name = game.obj_names[o]
-    if game.recep_object >> o & 1:
-        return f"This is a normal {name}. In it, you see nothing."
+    if game.recep_object >> o & 1:  # inReceptacleObject: set by the game file, never changed
+        inner = [game.obj_names[i] for i in game.inside[o]]
+        return f"This is a normal {name}. In it, you see {a_list(inner)}."
     clean, hot, cool, sliced = (world.clean >> o & 1, world.hot >> o & 1, world.cool >> o & 1,
                                 world.sliced >> o & 1)
     for cond, text in (
@@ -73,22 +82,35 @@ def examine_object(game: Game, world: World, o: int) -> str:
     ):
         if cond:
             return text
-    if game.toggleable >> o & 1:
-        return f"This {name} is on." if world.toggled >> o & 1 else f"This {name} is off."
+    if game.toggleable >> o & 1 and world.toggled >> o & 1:
+        return f"This {name} is on."
+    # the grammar's "This ... is off." needs a not_istoggled fact, which alfworld's engine never
+    # has (no action makes isToggled false), so an unused lamp falls through
     if game.sliceable >> o & 1 and sliced:
         return f"This is a sliced {name}."
     return f"There's nothing special about {name}."
 
 
 def look(game: Game, world: World) -> str:
-    if world.loc < 0:
-        return ("You are in the middle of a room. Looking quickly around you, you see "
-                f"{a_list(game.rec_names)}.")
-    return f"You are facing the {game.rec_names[world.loc]}. Next to it, you see nothing."
+    """``look``: the receptacles at the agent's location. Away from them alfworld's engine binds
+    the location and finds none there, so it sees nothing (the intro lists the room instead).
+    "Next to it": objects here that were taken out of a receptacle here (``world.next_to``)."""
+    here = game.here(world)
+    if not here:
+        return "You are in the middle of a room. Looking quickly around you, you see nothing."
+    names = name_list([game.rec_names[r] for r in here])
+    beside = a_list([game.obj_names[o] for o in next_to(game, world)])
+    return f"You are facing the {names}. Next to it, you see {beside}."
 
 
 def intro(game: Game, world: World, goal_text: str) -> str:
-    return f"{INTRO_BANNER}\n\n{look(game, world)}\n\nYour task is to: {goal_text}."
+    """The opening text: ``look``, except that away from receptacles it lists the room."""
+    if game.here(world):
+        first = look(game, world)
+    else:
+        first = ("You are in the middle of a room. Looking quickly around you, you see "
+                 f"{a_list(game.rec_names)}.")
+    return f"{INTRO_BANNER}\n\n{first}\n\nYour task is to: {goal_text}."
 
 
 def command(game: Game, action: Action) -> str:

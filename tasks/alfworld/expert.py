@@ -20,7 +20,7 @@ def _flag(world: World, modifier: str) -> int:
 
 def _reach(game: Game, world: World, r: int) -> Action | None:
     """Step towards standing at an open ``r``; None once there."""
-    if world.loc != r:
+    if not game.at(world, r):
         return ("goto", r)
     if not is_open(game, world, r):
         return ("open", r)
@@ -33,9 +33,10 @@ def _deliver(game: Game, world: World, r: int) -> Action:
 
 def _put_down(game: Game, world: World) -> Action:
     """Free the hands: drop the held object in a receptacle that may hold it."""
-    o, here = world.held, world.loc
-    if here >= 0 and game.obj_fits[o] >> here & 1:
-        return _deliver(game, world, here)
+    o = world.held
+    here = [r for r in game.here(world) if game.obj_fits[o] >> r & 1]
+    if here:
+        return _deliver(game, world, min(here, key=lambda r: (not is_open(game, world, r), r)))
     fits = [r for r in range(game.n_rec) if game.obj_fits[o] >> r & 1]
     fits.sort(key=lambda r: (not is_open(game, world, r), r))
     return _deliver(game, world, fits[0])
@@ -48,10 +49,11 @@ def _acquire(game: Game, world: World, exclude_rec: int = -1) -> Action | None:
         return _put_down(game, world)
     flag = _flag(world, g.modifier) if g.modifier else 0
     cands = [o for o, t in enumerate(game.obj_types)
-             if t == g.obj and world.where[o] >= 0 and world.where[o] != exclude_rec]
+             if t == g.obj and world.where[o] >= 0 and world.where[o] != exclude_rec
+             and game.pickupable >> o & 1]
     if not cands:
         return None
-    cands.sort(key=lambda o: (not flag >> o & 1, world.where[o] != world.loc,
+    cands.sort(key=lambda o: (not flag >> o & 1, not game.at(world, world.where[o]),
                               not is_open(game, world, world.where[o]), o))
     o = cands[0]
     r = world.where[o]
@@ -76,9 +78,9 @@ def expert_action(game: Game, world: World) -> Action | None:
         lamps = [o for o in range(game.n_obj) if game.toggleable >> o & 1 and world.where[o] >= 0]
         if not lamps:
             return None
-        lamps.sort(key=lambda o: (world.where[o] != world.loc, o))
+        lamps.sort(key=lambda o: (not game.at(world, world.where[o]), o))
         lamp = lamps[0]
-        if world.loc != world.where[lamp]:
+        if not game.at(world, world.where[lamp]):
             return ("goto", world.where[lamp])
         return ("use", lamp)
     if g.task_type == "pick_two_obj_and_place":
@@ -98,9 +100,10 @@ def expert_action(game: Game, world: World) -> Action | None:
             apps = [r for r, t in enumerate(game.rec_types) if t == kind]
             if not apps:
                 return None
-            if world.loc not in apps:
+            here = [r for r in apps if game.at(world, r)]
+            if not here:
                 return ("goto", apps[0])
-            return (verb, world.held, world.loc)
+            return (verb, world.held, here[0])
         recs = _goal_receptacles(game, world)
         return _deliver(game, world, recs[0]) if recs else None
     return _acquire(game, world)

@@ -30,8 +30,13 @@ on knowable facts and otherwise searches in an order the prompt shows:
   (it depends on the goal text and the names only), with shorter searches; the model must learn
   which receptacle classes hold which objects. Measured on eval_seen: see the tests' module.
 
+* Receptacles sharing a location (level 5, official games): arriving shows only the receptacle
+  gone to, so at such a location the explorer opens the closed ones and examines the others it
+  has not been shown, before going on; the search continues from the receptacle it went to.
+  Elsewhere the behaviour is as above, step for step.
+
 Every returned action is applicable (``world.applicable``), and the search reaches every
-receptacle within ``2 * n_rec`` steps, so the explorer finishes any task whose object exists.
+receptacle within ``3 * n_rec`` steps, so the explorer finishes any task whose object exists.
 """
 
 from __future__ import annotations
@@ -58,23 +63,38 @@ class ExplorerMemory:
     moves: int = 0
     previous: int = -1  # the location before the current one (-1: none yet)
     here: int = -1
+    shown: int = 0  # receptacles whose contents a text listed (matters where locations are shared)
+    facing: int = -1  # the receptacle last gone to (-1: none yet)
 
-    def observe(self, game: Game, world: World) -> ExplorerMemory:
-        """Add what the state after a transition shows.
+    def observe(self, game: Game, world: World, action: Action | None = None) -> ExplorerMemory:
+        """Add what the state after a transition (by ``action``, when known) shows.
 
         Standing at an open receptacle means its contents were listed (on arrival, or when it was
-        opened) and only the agent has changed them since; the held object is known too.
+        opened) and only the agent has changed them since; the held object is known too. Where
+        receptacles share the location, only the one the action named (go to / open / examine)
+        was listed.
         """
-        seen = self.seen
+        seen, shown, facing = self.seen, self.shown, self.facing
         here = world.loc
-        if here >= 0 and is_open(game, world, here):
-            for o, r in enumerate(world.where):
-                if r == here:
-                    seen |= 1 << o
+        recs = game.here(world)
+        if action is not None and action[0] == "goto":
+            facing = action[1]
+        elif here != self.here:  # moved by a command we were not told of
+            facing = recs[0] if recs else -1
+        if len(recs) > 1:
+            named = action[1] if action is not None and action[0] in ("goto", "open", "examine_r") \
+                else -1
+            recs = [named] if named in recs else []
+        for rec in recs:
+            if is_open(game, world, rec):
+                shown |= 1 << rec
+                for o, r in enumerate(world.where):
+                    if r == rec:
+                        seen |= 1 << o
         if world.held >= 0:
             seen |= 1 << world.held
         previous = self.previous if here == self.here else self.here
-        return ExplorerMemory(seen, self.seed, self.moves + 1, previous, here)
+        return ExplorerMemory(seen, self.seed, self.moves + 1, previous, here, shown, facing)
 
 
 def _rank(game: Game) -> list[int]:
@@ -104,8 +124,14 @@ class _Planner:
         """Open the closed receptacle here, else go to the next one in sorted order (cyclic)."""
         game, world = self.game, self.world
         here = world.loc
-        if here >= 0 and not is_open(game, world, here):
-            return ("open", here)
+        recs = game.here(world)
+        for rec in recs:
+            if not is_open(game, world, rec):
+                return ("open", rec)
+        if len(recs) > 1:  # a shared location: look into the ones not listed yet
+            for rec in sorted(recs, key=lambda r: self.rank[r]):
+                if not self.memory.shown >> rec & 1:
+                    return ("examine_r", rec)
         fits = -1  # every receptacle
         if self.skip_unfit:
             fits = 0
@@ -115,23 +141,25 @@ class _Planner:
             fits = fits or -1
         if self.random_search:
             avoid = {here, self.memory.previous}
-            options = [r for r in range(game.n_rec) if r not in avoid and fits >> r & 1]
-            options = options or [r for r in range(game.n_rec) if r != here and fits >> r & 1]
+            options = [r for r in range(game.n_rec) if game.rec_loc[r] not in avoid and fits >> r & 1]
+            options = options or [r for r in range(game.n_rec)
+                                  if game.rec_loc[r] != here and fits >> r & 1]
             if not options:
                 return None
             rng = np.random.default_rng((self.memory.seed, self.memory.moves))
             return ("goto", options[int(rng.integers(len(options)))])
         order = sorted(range(game.n_rec), key=lambda r: self.rank[r])
-        start = -1 if here < 0 else self.rank[here]
+        facing = self.memory.facing if self.memory.facing in recs else (recs[0] if recs else -1)
+        start = -1 if facing < 0 else self.rank[facing]
         for k in range(1, game.n_rec + 1):
             r = order[(start + k) % game.n_rec]
-            if r != here and fits >> r & 1:
+            if game.rec_loc[r] != here and fits >> r & 1:
                 return ("goto", r)
         return None
 
     def reach(self, r: int) -> Action | None:
         """Step towards standing at an open ``r``; None once there."""
-        if self.world.loc != r:
+        if not self.game.at(self.world, r):
             return ("goto", r)
         if not is_open(self.game, self.world, r):
             return ("open", r)
@@ -147,9 +175,10 @@ class _Planner:
     def put_down(self) -> Action:
         """Free the hands (only after an outside agent took a wrong object)."""
         game, world = self.game, self.world
-        o, here = world.held, world.loc
-        if here >= 0 and game.obj_fits[o] >> here & 1:
-            return self.deliver(here)
+        o = world.held
+        here = [r for r in game.here(world) if game.obj_fits[o] >> r & 1]
+        if here:
+            return self.deliver(self.prefer(here)[0])
         fits = [r for r in range(game.n_rec) if game.obj_fits[o] >> r & 1]
         return self.deliver(self.prefer(fits)[0])
 
@@ -161,10 +190,11 @@ class _Planner:
             return self.put_down()
         flag = {"hot": world.hot, "cool": world.cool, "clean": world.clean}.get(g.modifier, 0)
         cands = [o for o, t in enumerate(game.obj_types)
-                 if t == g.obj and self.known(o) and world.where[o] != exclude_rec]
+                 if t == g.obj and self.known(o) and world.where[o] != exclude_rec
+                 and game.pickupable >> o & 1]
         if not cands:
             return self.search(g.obj)
-        o = min(cands, key=lambda o: (not flag >> o & 1, world.where[o] != world.loc,
+        o = min(cands, key=lambda o: (not flag >> o & 1, not game.at(world, world.where[o]),
                                       not is_open(game, world, world.where[o]),
                                       self.rank[world.where[o]], o))
         r = world.where[o]
@@ -185,8 +215,9 @@ class _Planner:
             lamps = [o for o in range(game.n_obj) if game.toggleable >> o & 1 and self.known(o)]
             if not lamps:
                 return self.search(g.toggle)
-            lamp = min(lamps, key=lambda o: (world.where[o] != world.loc, self.rank[world.where[o]], o))
-            if world.loc != world.where[lamp]:
+            lamp = min(lamps, key=lambda o: (not game.at(world, world.where[o]),
+                                             self.rank[world.where[o]], o))
+            if not game.at(world, world.where[lamp]):
                 return ("goto", world.where[lamp])
             return ("use", lamp)
         if g.task_type == "pick_two_obj_and_place":
@@ -208,9 +239,10 @@ class _Planner:
                               key=lambda r: self.rank[r])
                 if not apps:
                     return None
-                if world.loc not in apps:
+                here = [r for r in apps if game.at(world, r)]
+                if not here:
                     return ("goto", apps[0])
-                return (verb, world.held, world.loc)
+                return (verb, world.held, here[0])
             recs = self.goal_receptacles()
             return self.deliver(recs[0]) if recs else None
         return self.acquire()
@@ -238,16 +270,19 @@ class ExplorerPolicy:
         self.skip_unfit = skip_unfit
         self.random_search = random_search
         self.memory = ExplorerMemory()
+        self._last: Action | None = None
 
     def reset(self, seed: int = 0) -> None:
         """``seed``: the random search's (unused otherwise)."""
         self.memory = ExplorerMemory(seed=seed)
+        self._last = None
 
     def act(self, game: Game, world: World) -> str | None:
         """The next command (as listed in ``admissible_actions``), or None when done."""
         # Imported here: envs.alfworld imports this module, so a top-level import would cycle.
         from envs.alfworld.text import command
 
-        self.memory = self.memory.observe(game, world)
+        self.memory = self.memory.observe(game, world, self._last)
         action = explorer_action(game, world, self.memory, self.skip_unfit, self.random_search)
+        self._last = action  # assumed played (it is, by this class's callers)
         return None if action is None else command(game, action)

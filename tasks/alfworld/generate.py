@@ -12,6 +12,7 @@ difficulty level (tasks/alfworld/levels.py) the scene is then cut down by :func:
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -128,8 +129,58 @@ def generate_task_data(
                 continue
         if level is not None and not level.is_benchmark:
             rec_ids, placements = shrink_scene(level, task_type, rec_ids, placements, (obj, recep, toggle), rng)
-        return _pack(task_type, plan, rec_ids, placements, obj, recep, toggle, rng)
+        data = _pack(task_type, plan, rec_ids, placements, obj, recep, toggle, rng)
+        if level is None or level.full_state:
+            data = add_initial_state(data, np.random.default_rng(int(rng.integers(2**63))))
+        return data
     raise RuntimeError(f"no valid {task_type} scene in {len(pool)} floor plans")
+
+
+#: Receptacle classes whose instances ALFRED's scenes often serve from one pose (drawer stacks,
+#: cabinet rows, burner pairs, shelf units): in alfworld's layouts 280 of 1,755 receptacles
+#: share a location, nearly all of these classes.
+SHARED_POSE_CLASSES = ("Drawer", "Cabinet", "StoveBurner", "Shelf")
+P_SHARED_POSE = 0.3  # chance that an instance shares the previous instance's location
+P_START_OPEN = 0.1  # chance that an openable receptacle starts open
+P_INSIDE = 0.5  # chance that an object next to a movable receptacle that may hold it is inside
+NOT_PICKUPABLE = ("DeskLamp", "FloorLamp")  # THOR's lamps stand; only toggling uses them
+
+
+def add_initial_state(data: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
+    """The facts of an official game's initial state that a scene alone does not give
+    (world.py's optional data keys), drawn as ALFWorld's scenes have them: receptacles sharing
+    a location (pairs of ``SHARED_POSE_CLASSES``), openable receptacles that start open,
+    goal-class objects in a fridge that start cool (``PlannedGameState.state_to_pddl`` marks
+    them ``isCool``), objects inside a movable receptacle standing in the same receptacle
+    (``inReceptacleObject``), and lamps that cannot be picked up. Positions, names and the goal
+    are unchanged, so the generator's guarantees (goal not met at the start) still hold."""
+    table = facts()
+    recs, objs = data["receptacles"], data["objects"]
+    locations = list(range(len(recs)))
+    for cls in SHARED_POSE_CLASSES:
+        same = [i for i, r in enumerate(recs) if r[1] == cls]
+        for a, b in itertools.pairwise(same):
+            if locations[a] == a and rng.random() < P_SHARED_POSE:  # pairs, not chains
+                locations[b] = a
+    openable = [i for i, r in enumerate(recs) if r[1] in set(table["openable_classes"])]
+    opened = [i for i in openable if rng.random() < P_START_OPEN]
+    goal = data["goal"]
+    cool = [k for k, o in enumerate(objs) if o[1] == goal["obj"] and o[3] >= 0
+            and recs[o[3]][1] == "Fridge"]
+    movable = set(table["movable_receptacles"])
+    inside = []
+    for k, o in enumerate(objs):
+        hosts = [m for m, h in enumerate(objs) if h[1] in movable and h[3] == o[3] and m != k
+                 and o[1] in table["can_contain"].get(h[1], ()) and o[1] not in movable]
+        if hosts and rng.random() < P_INSIDE:
+            inside.append([k, hosts[int(rng.integers(len(hosts)))]])
+    out = dict(data)
+    out["locations"] = locations
+    out["opened"] = opened
+    out["state"] = {"cool": cool}
+    out["inside"] = inside
+    out["not_pickupable"] = [k for k, o in enumerate(objs) if o[1] in NOT_PICKUPABLE]
+    return out
 
 
 def _ensure_two(obj: str, recep: str, rec_ids: list[str], placements: list[tuple[str, str]],

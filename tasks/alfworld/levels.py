@@ -38,6 +38,7 @@ class Level:
     few_targets: bool  # keep only the goal objects the task needs (1; 2 for pick_two)
     summary: str
     no_opening: bool = False  # prefer receptacles that need no opening (goal, hosts, the rest)
+    full_state: bool = False  # add official games' initial-state facts (generate.add_initial_state)
 
     @property
     def task_types(self) -> tuple[str, ...]:
@@ -63,7 +64,10 @@ LEVELS: dict[int, Level] = {
     4: Level(4, 6, 12, 12, False, "all six task types; 12 receptacles; 1-3 goal objects, "
                                   "at most 12 other objects"),
     5: Level(5, 6, None, None, False, "the benchmark: all six task types in the floor plan's whole "
-                                      "room (about 20 receptacles and 26 objects)"),
+                                      "room (about 20 receptacles and 26 objects), with the initial "
+                                      "state official games have (shared locations, open "
+                                      "receptacles, cool objects, objects in bowls)",
+             full_state=True),
 }
 BENCHMARK_LEVEL = max(LEVELS)
 

@@ -11,9 +11,11 @@ frozen split is a fixed subset of the full one with the same task ids.
 ``level`` (tasks/alfworld/levels.py) is a generation option: 1 (trivial) .. 5 (the benchmark,
 the default). Below level 5 it is part of the task id (``alfworld:eval_seen:3:level=1``); a
 task id without ``level`` is the benchmark's, whatever the suite's default level. Each level has
-the same splits, frozen with their own checksums (:data:`LEVEL_CHECKSUMS`); at level 5 tasks,
-ids and checksums are those of the suite before levels existed. A level folds the rotation onto
-its task types (level 1: every index is pick_and_place_simple), so ``task_types`` selects
+the same splits, frozen with their own checksums (:data:`LEVEL_CHECKSUMS`); level 5 adds the
+initial state of official games (shared locations, receptacles that start open, cool objects in
+fridges, objects in movable receptacles, lamps that stay put: ``generate.add_initial_state``), so
+its checksums changed then; ids are those of the suite before levels existed. A level folds the
+rotation onto its task types (level 1: every index is pick_and_place_simple), so ``task_types`` selects
 indices by the type they have at the suite's level.
 """
 
@@ -30,7 +32,7 @@ from tasks.alfworld.levels import BENCHMARK_LEVEL, LEVELS
 from tasks.base import Task, TaskSuite, check_level
 
 #: SHA-256 of each level's served eval splits (``split_checksum(split, {"level": n}, verify)``);
-#: level 5's are the benchmark's, unchanged since before levels. Tested in tests/tasks.
+#: level 5's are the benchmark's. Tested in tests/tasks.
 LEVEL_CHECKSUMS: dict[int, dict[str, str]] = {
     1: {
         "eval_seen": "f5deefe9f4e3a3a4573357ee219ef4208b2cd82902489022383bb09c69018b0f",
@@ -48,9 +50,9 @@ LEVEL_CHECKSUMS: dict[int, dict[str, str]] = {
         "eval_seen": "57f5142f8c8b8487bf002a8db31e518e5161e8a7c7c34f90a703cd9429304a21",
         "eval_unseen": "ccdc7e1367cac32615ab5cbeebaf3d2ec59be0a5669d1955f35b6ac69dc27ce7",
     },
-    5: {
-        "eval_seen": "64377dee809399b1148414cd268549d77ecade2de49f2419f6da7c044a761877",
-        "eval_unseen": "7d64f5a8459bb4ec609d68f4d1e8918ef393a88efa7d90b8d215f04345e9084d",
+    5: {  # since generated games carry official games' initial state (issue 19)
+        "eval_seen": "0d1f3bf48fd9e74600043f3688f922c35dbf0369de66f7cfc21a4538168598b2",
+        "eval_unseen": "8b8f75d2e5883324f80e025b76e3f8fcd61276ff5ea51ff8a355aac979f60fc0",
     },
 }
 

@@ -103,7 +103,9 @@ def test_explorer_does_not_use_the_hidden_location(skip_unfit: bool) -> None:
     won, actions = _play_game(game, skip_unfit=skip_unfit)
     assert won
     take = next(i for i, a in enumerate(actions) if a.startswith("take "))
-    visited = {a[len("go to "):] for a in actions[:take] if a.startswith("go to ")}
+    # shown: gone to, or (where receptacles share a location) opened or examined there
+    visited = {a.split(" ", 2)[-1] if a.startswith("go to ") else a.split(" ", 1)[1]
+               for a in actions[:take] if a.startswith(("go to ", "examine ", "open "))}
     fits = game.obj_fits[targets[0]] if skip_unfit else -1
     earlier = {game.rec_names[r] for r in order[:order.index(last)] if fits >> r & 1}
     assert len(earlier) >= 5 and earlier <= visited

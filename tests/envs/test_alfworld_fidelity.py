@@ -1,9 +1,11 @@
 """Our ALFWorld engine vs alfworld 0.4.2's TextWorld engine on the same exported game files.
 
 Needs the optional extra ``stepgym[alfworld]`` (alfworld + TextWorld's PDDL backend); skipped
-with the reason when it is absent. Plays expert and random-admissible episodes (with invalid
-commands mixed in) in lockstep and requires identical admissible sets, observations and won
-flags at every step. The full figures come from ``python -m envs.alfworld.fidelity``.
+with the reason when it is absent. Generated level-5 tasks (with official games' initial
+state) are exported in alfworld's layout and played by every fidelity policy in lockstep;
+admissible sets, observations and won flags must agree at every step. The full figures come
+from ``python -m envs.alfworld.fidelity``; the official-format test games are played in
+test_alfworld_games.py.
 """
 
 from __future__ import annotations
@@ -12,18 +14,19 @@ from pathlib import Path
 
 import pytest
 
-from envs.alfworld.fidelity import compare_episode, extra_available
+from envs.alfworld.fidelity import POLICIES, compare_game, export_generated, extra_available
 
 REASON = extra_available()
 pytestmark = pytest.mark.skipif(REASON is not None, reason=REASON or "")
 
 
-@pytest.mark.parametrize("split,index", [("eval_seen", 0), ("eval_seen", 1), ("eval_unseen", 2),
-                                         ("eval_unseen", 3), ("eval_seen", 4), ("eval_unseen", 5)])
-def test_engines_agree_step_by_step(split: str, index: int, tmp_path: Path) -> None:
-    for policy in ("expert", "random"):
-        episode = compare_episode(index, split, policy, seed=index, workdir=tmp_path, max_steps=20)
-        assert episode.agree_all == episode.steps, episode.diffs
+def test_engines_agree_step_by_step(tmp_path: Path) -> None:
+    files = export_generated(3, tmp_path)
+    assert len(files) == 6
+    for index, game_file in enumerate(files):
+        for policy in POLICIES:
+            episode = compare_game(game_file, policy, seed=index, max_steps=20)
+            assert episode.agree_all == episode.steps, (policy, episode.diffs)
 
 
 def test_data_tables_rebuild_identically_from_installed_alfworld() -> None:

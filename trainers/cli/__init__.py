@@ -13,6 +13,7 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 
+from tasks.base import DataMissing
 from trainers.cli._errors import USAGE_EXIT, UsageError
 
 
@@ -40,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
-    except UsageError as exc:
+    except (UsageError, DataMissing) as exc:
         print(f"stepgym {args.command}: error: {exc}", file=sys.stderr)
         return USAGE_EXIT
 

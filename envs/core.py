@@ -349,3 +349,32 @@ def restore_state(env: gym.Env, state: EnvState) -> None:
         if getattr(inner, "_previous_data", True) is None:
             inner.checked_reset = inner.checked_step = inner.checked_data_reuse = True
         inner = inner.env
+
+
+def expert_cost_to_go(env: gym.Env, limit: int = 100) -> int | None:
+    """How many steps the env's expert (``info["expert_action"]``) needs from the current state
+    to win: 0 when already won, None when it does not win within ``limit`` steps (or has no
+    move). The plan is played on the env itself and the state restored, so ``env`` is left as
+    it was. STeP's oracle teacher judges a step by whether it lowers this cost."""
+    base = env.unwrapped
+    if not isinstance(base, TextEnv):
+        raise TypeError(f"{type(base).__name__} is not a stepgym TextEnv")
+    state = save_state(env)
+    try:
+        if state.won:
+            return 0
+        if state.done:
+            return None
+        info = state.last_info
+        for step in range(1, limit + 1):
+            action = info.get("expert_action")
+            if action is None:
+                return None
+            _, _, terminated, _, info = base.step(action)
+            if info.get("won"):
+                return step
+            if terminated:
+                return None
+        return None
+    finally:
+        restore_state(env, state)

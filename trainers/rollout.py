@@ -24,7 +24,7 @@ import copy
 import json
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -138,6 +138,10 @@ class RolloutEngine:
             _check_lists_actions(probe, env_id)
         probe.close()
         self._action_ids: dict[str, list[int]] = {}  # score mode: rendered action -> token ids
+        #: STeP synthesis: called with (env, episode's step context) before each action is
+        #: played; a wrong verdict plays its correction instead (trainers/step/synthesize.py).
+        #: Such trajectories are SFT data, not on-policy RL data.
+        self.reviewer: Callable[[gym.Env, Any], Any] | None = None
         self.states: dict[str, list[EnvState]] = {}
         self.stats = RolloutStats()
         self._envs: list[gym.Env] = []  # pool reused across calls
@@ -370,6 +374,11 @@ class RolloutEngine:
             action = self.format.extract_action(text)
         state_key = _state_key(ep.observation, ep.info)
         acted_on = ep.observation
+        review = None
+        if self.reviewer is not None:
+            review = self.reviewer(ep.env, self._step_context(ep, action, text))
+            if not review.ok:
+                action = review.correction
         t0 = time.perf_counter()
         obs, reward, terminated, truncated, info = ep.env.step(action)
         self.stats.env_s += time.perf_counter() - t0
@@ -377,7 +386,8 @@ class RolloutEngine:
             index=index, observation=acted_on, generated_text=text, action=action,
             reward=float(reward), terminated=bool(terminated), truncated=bool(truncated),
             action_valid=bool(info.get("action_valid", True)), info=_plain(info),
-            generation_truncated=not stopped, state_key=state_key))
+            generation_truncated=not stopped, state_key=state_key,
+            review=None if review is None else review.as_dict()))
         ep.observation, ep.info = obs, info
         if self.config.context_mode == "concat":
             ep.traj.meta["turn_offsets"].append(len(ep.completion))
@@ -403,6 +413,22 @@ class RolloutEngine:
             ep.logprobs += [0.0] * len(env_ids)
             ep.step_ids += [-1] * len(env_ids)
         self._keep_state(ep)
+
+    def _step_context(self, ep: _Episode, action: str, text: str) -> Any:
+        from trainers.step.teacher import StepContext
+
+        steps = ep.traj.steps
+        after = [s.observation for s in steps[1:]] + [ep.observation] * bool(steps)  # each showed
+        history = [(s.action, o) for s, o in zip(steps, after, strict=True)]
+        if self.config.context_mode == "window":
+            prompt_text = self._window_user_text(ep)
+        elif not steps:
+            prompt_text = ep.goal_text
+        else:
+            prompt_text = self.format.observation_text(ep.observation, ep.info)
+        return StepContext(env_id=self.env_id, goal=ep.task_text or ep.goal_text,
+                           observation=ep.observation, info=ep.info, action=action,
+                           generated_text=text, history=history, prompt_text=prompt_text)
 
     def _finish(self, ep: _Episode, reason: str, jsonl_path: str | os.PathLike | None,
                 bar: Any) -> None:

@@ -42,6 +42,9 @@ class StepRecord:
     info: dict[str, Any] = field(default_factory=dict)  # the env's info after the step
     generation_truncated: bool = False  # the model hit the per-turn token limit
     state_key: str = ""  # anchor-state key (GiGPO): identifies the state the agent acted on
+    #: a teacher's verdict on the generated action (STeP synthesis); when it was wrong,
+    #: ``action`` is the teacher's correction, which is what the env played
+    review: dict[str, Any] | None = None
 
 
 @dataclass

@@ -9,10 +9,13 @@ synthesize``, seeds 10000..); (3) from the same start model, SFT with each seed 
 first at equal numbers of trajectories, then at equal trained tokens (every variant cut to the
 fewest trained tokens any of them has); (4) held-out success of each model on the frozen eval
 split (the start model's rollout settings, ``eval_steps`` steps). Every stage is reused when
-its output is there. Writes benchmarks/results/step.{md,json,png}.
+its output is there, and a run whose folder is gone keeps the row the published table
+(``--out``.json) has for it, so the work can be split across processes and sessions and tabled
+with ``--table-only``. Writes benchmarks/results/step.{md,json,png}.
 
     python benchmarks/bench_step.py --settings alfworld1 --seeds 0 1 2
     python benchmarks/bench_step.py --settings alfworld1 --seeds 0 --smoke
+    python benchmarks/bench_step.py --settings alfworld1 webshop2 --table-only
 """
 
 from __future__ import annotations
@@ -63,6 +66,22 @@ def trained_tokens(model: str, data: list[str], n: int, partial: bool) -> int:
     return sum(sum(s.completion_mask) for s in tokenize_rows(load_rows(data, n), tok, partial))
 
 
+def published(args: argparse.Namespace) -> dict[str, Any]:
+    """The last published results (rows by key, start successes, synthesis summaries)."""
+    path = Path(args.out).with_suffix(".json")
+    data = json.loads(path.read_text()) if path.is_file() else {}
+    rows = {(r["setting"], r["variant"], r["budget"], r["seed"]): r for r in data.get("rows", [])}
+    return {"rows": rows, "start": data.get("start", {}), "synthesis": data.get("synthesis", {})}
+
+
+def finished_row(name: str, variant: str, budget: str, seed: int,
+                 args: argparse.Namespace) -> dict[str, Any] | None:
+    row_file = Path(args.runs) / name / f"{variant}_{budget}_s{seed}" / "bench_row.json"
+    if row_file.is_file():
+        return json.loads(row_file.read_text())
+    return published(args)["rows"].get((name, variant, budget, seed))
+
+
 def run_variant(name: str, variant: str, budget: str, seed: int, expert: str, synth: str,
                 token_cap: int | None, args: argparse.Namespace) -> dict[str, Any]:
     from agents import resolve_model
@@ -73,8 +92,9 @@ def run_variant(name: str, variant: str, budget: str, seed: int, expert: str, sy
     s = SETTINGS[name]
     out = Path(args.runs) / name / f"{variant}_{budget}_s{seed}"
     row_file = out / "bench_row.json"
-    if row_file.is_file():
-        return json.loads(row_file.read_text())
+    done = finished_row(name, variant, budget, seed, args)
+    if done is not None:
+        return done
     n = 2 if args.smoke else args.episodes
     data, per = ([expert], 2 * n) if variant == "expert" else ([expert, synth], n)
     final = run_sft(StepSFTConfig(model=s["model"], data=data, output=str(out),
@@ -125,6 +145,8 @@ def main() -> None:
     p.add_argument("--runs", default="runs/bench_step")
     p.add_argument("--out", default="benchmarks/results/step")
     p.add_argument("--smoke", action="store_true", help="2 episodes, 2 eval tasks (checks)")
+    p.add_argument("--table-only", action="store_true",
+                   help="table the finished runs (and published rows); run nothing")
     args = p.parse_args()
     import os
 
@@ -136,6 +158,21 @@ def main() -> None:
     starts: dict[str, float] = {}
     datasets: dict[str, Any] = {}
     for name in args.settings:
+        if args.table_only:
+            old = published(args)
+            for key in ("start", "synthesis"):
+                path = Path(args.runs) / name / ("start_eval.json" if key == "start"
+                                                 else "synth/summary.json")
+                value = json.loads(path.read_text()) if path.is_file() else old[key].get(name)
+                if value is None:
+                    continue
+                if key == "start":
+                    starts[name] = float(value["success"] if isinstance(value, dict) else value)
+                else:
+                    datasets[name] = value
+            rows += [r for seed in args.seeds for budget in BUDGETS for variant in VARIANTS
+                     if (r := finished_row(name, variant, budget, seed, args)) is not None]
+            continue
         expert, synth = datasets_for(name, args)
         datasets[name] = json.loads((Path(synth).parent / "summary.json").read_text())
         starts[name] = start_success(name, args)

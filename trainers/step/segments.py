@@ -62,9 +62,13 @@ class Conversation:
     tools: list[dict[str, Any]] | None = None
 
     def to_row(self) -> dict[str, Any]:
+        """JSON-able, as stored in the datasets (``loss``: the partial mask of each segment;
+        user turns are never trained on)."""
         return {"system": self.system, "context_mode": self.context_mode,
                 "tools": self.tools or [],
-                "turns": [{"user": t.user, "segments": [{"role": r, "text": x} for r, x in t.segments]}
+                "turns": [{"user": t.user,
+                           "segments": [{"role": r, "text": x, "loss": role_loss(r)}
+                                        for r, x in t.segments]}
                           for t in self.turns]}
 
     @classmethod

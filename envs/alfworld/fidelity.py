@@ -105,7 +105,6 @@ def next_command(policy: str, t: int, info: dict[str, Any], rng: np.random.Gener
 def tour_commands(game_file: Path, limit: int = TOUR_STEPS) -> list[str]:
     """The ``tour`` policy's command list, planned by playing it in our engine."""
     from envs.alfworld.env import ALFWorldEnv
-    from envs.alfworld.text import command as command_text
 
     env = ALFWorldEnv(verify_tasks=False)
     _, info = env.reset(options={"game_file": str(game_file)})
@@ -146,7 +145,6 @@ def tour_commands(game_file: Path, limit: int = TOUR_STEPS) -> list[str]:
                 play(moves[0])
         if info["won"] or len(commands) >= limit:
             break
-    del command_text
     return commands
 
 

@@ -63,7 +63,7 @@ def examine_receptacle(game: Game, world: World, r: int) -> str:
 def examine_object(game: Game, world: World, o: int) -> str:
     """The ``examineObject.feedback`` cascade, first matching condition wins."""
     name = game.obj_names[o]
-    if game.recep_object >> o & 1:  # inReceptacleObject: set by the game file, never changed
+    if game.receptacle_object >> o & 1:  # inReceptacleObject: set by the game file, never changed
         inner = [game.obj_names[i] for i in game.inside[o]]
         return f"This is a normal {name}. In it, you see {a_list(inner)}."
     clean, hot, cool, sliced = (world.clean >> o & 1, world.hot >> o & 1, world.cool >> o & 1,

@@ -66,10 +66,9 @@ class FactView:
 
     def __init__(self, game: Game, world: World) -> None:
         self.game, self.world = game, world
-        names = game.__dict__.get("_goal_names")
-        if names is None:
-            names = game.__dict__["_goal_names"] = GameNames(game)
-        self.names = names
+        if game.goal_names is None:
+            game.goal_names = GameNames(game)
+        names = self.names = game.goal_names
         self.rec_names, self.obj_names, self.types = names.rec_names, names.obj_names, names.types
         self._facts: dict[str, set[tuple[str, ...]]] = {}
 

@@ -104,6 +104,10 @@ class Game:
             self.inside[outer].append(inner)
         self.rec_index = {n: i for i, n in enumerate(self.rec_names)}
         self.obj_index = {n: i for i, n in enumerate(self.obj_names)}
+        # goal-formula games (goal_logic.py): the names and static facts every state shares,
+        # built on first use, and the last (state, won) answer (env, expert and progress ask)
+        self.goal_names: Any = None
+        self.won_cache: tuple[tuple, bool] | None = None
 
     def _mask(self, pred: Any) -> int:
         return sum(1 << i for i, t in enumerate(self.obj_types) if pred(t))
@@ -147,10 +151,6 @@ class Game:
         self.pickupable = ((1 << self.n_obj) - 1) & ~_bits(self._not_pickupable)
         movable = set(table["movable_receptacles"])
         self.receptacle_object = self._mask(lambda t: t in movable)
-
-    @property
-    def recep_object(self) -> int:
-        return self.receptacle_object
 
     def at(self, world: World, r: int) -> bool:
         """Whether the agent stands at receptacle ``r``'s location."""
@@ -396,10 +396,9 @@ def is_won(game: Game, world: World) -> bool:
         from tasks.alfworld.goal_logic import goal_holds
 
         key = world.as_tuple()
-        cached = game.__dict__.get("_won_cache")
-        if cached is None or cached[0] != key:  # one entry: env, expert and progress ask in turn
-            cached = game.__dict__["_won_cache"] = (key, goal_holds(game, world))
-        return cached[1]
+        if game.won_cache is None or game.won_cache[0] != key:
+            game.won_cache = (key, goal_holds(game, world))
+        return game.won_cache[1]
     met, total = goal_conditions(game, world)
     return met == total
 

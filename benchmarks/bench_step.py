@@ -95,6 +95,11 @@ def run_variant(name: str, variant: str, budget: str, seed: int, expert: str, sy
     done = finished_row(name, variant, budget, seed, args)
     if done is not None:
         return done
+    if variant == "expert" and budget == "tokens":
+        # the token cap is the smallest variant's count, never below expert-only's own: the
+        # same run as at equal trajectories, so it is not trained again
+        same = run_variant(name, variant, "trajectories", seed, expert, synth, token_cap, args)
+        return {**same, "budget": "tokens"}
     n = 2 if args.smoke else args.episodes
     data, per = ([expert], 2 * n) if variant == "expert" else ([expert, synth], n)
     final = run_sft(StepSFTConfig(model=s["model"], data=data, output=str(out),

@@ -96,10 +96,10 @@ def run_variant(name: str, variant: str, budget: str, seed: int, expert: str, sy
     if done is not None:
         return done
     if variant == "expert" and budget == "tokens":
-        # the token cap is the smallest variant's count, never below expert-only's own: the
-        # same run as at equal trajectories, so it is not trained again
+        # where the cap does not cut expert-only's data this is the equal-trajectories run
         same = run_variant(name, variant, "trajectories", seed, expert, synth, token_cap, args)
-        return {**same, "budget": "tokens"}
+        if token_cap is None or same["trained_tokens"] <= token_cap:
+            return {**same, "budget": "tokens"}
     n = 2 if args.smoke else args.episodes
     data, per = ([expert], 2 * n) if variant == "expert" else ([expert, synth], n)
     final = run_sft(StepSFTConfig(model=s["model"], data=data, output=str(out),

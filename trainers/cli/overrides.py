@@ -30,3 +30,18 @@ def parse_overrides(items: list[str] | None) -> dict[str, Any]:
             parsed = float(parsed)
         out[key.strip()] = parsed
     return out
+
+
+def apply_dotted(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """Set each ``overrides`` entry in the nested ``data``; a dotted key reaches into sections.
+
+    >>> apply_dotted({"fit": {"epochs": 4}}, {"fit.epochs": 2, "seed": 1})
+    {'fit': {'epochs': 2}, 'seed': 1}
+    """
+    for key, value in overrides.items():
+        *path, last = key.split(".")
+        node = data
+        for part in path:
+            node = node.setdefault(part, {})
+        node[last] = value
+    return data

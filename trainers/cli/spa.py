@@ -94,7 +94,7 @@ def run_report(args: argparse.Namespace) -> int:
 def run_pipeline_cmd(args: argparse.Namespace) -> int:
     import yaml
 
-    from trainers.cli.overrides import parse_overrides
+    from trainers.cli.overrides import apply_dotted, parse_overrides
     from trainers.spa.pipeline import STAGES, SPARecipe, run_pipeline
 
     try:
@@ -102,12 +102,7 @@ def run_pipeline_cmd(args: argparse.Namespace) -> int:
             data = yaml.safe_load(fh) or {}
     except OSError as exc:
         raise UsageError(f"cannot read recipe {args.recipe}: {exc.strerror}") from exc
-    for key, value in parse_overrides(args.overrides).items():
-        *path, last = key.split(".")
-        node = data
-        for part in path:
-            node = node.setdefault(part, {})
-        node[last] = value
+    apply_dotted(data, parse_overrides(args.overrides))
     try:
         recipe = SPARecipe.from_dict(data)
     except ValueError as exc:

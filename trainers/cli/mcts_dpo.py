@@ -28,17 +28,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import yaml
-
-    from trainers.cli.overrides import apply_dotted, parse_overrides
+    from trainers.cli.overrides import read_recipe
     from trainers.mcts.loop import MCTSDPORecipe, run_loop
 
-    try:
-        with open(args.recipe) as fh:
-            data = yaml.safe_load(fh) or {}
-    except OSError as exc:
-        raise UsageError(f"cannot read recipe {args.recipe}: {exc.strerror}") from exc
-    apply_dotted(data, parse_overrides(args.overrides))
+    data = read_recipe(args.recipe, args.overrides)
     try:
         recipe = MCTSDPORecipe.from_dict(data)
     except (TypeError, ValueError) as exc:

@@ -45,3 +45,15 @@ def apply_dotted(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str, A
             node = node.setdefault(part, {})
         node[last] = value
     return data
+
+
+def read_recipe(path: str, overrides: list[str] | None = None) -> dict[str, Any]:
+    """A YAML recipe as a dict, with ``--set KEY=VALUE`` overrides (dotted keys) applied."""
+    import yaml
+
+    try:
+        with open(path) as fh:
+            data = yaml.safe_load(fh) or {}
+    except OSError as exc:
+        raise UsageError(f"cannot read recipe {path}: {exc.strerror}") from exc
+    return apply_dotted(data, parse_overrides(overrides))

@@ -92,17 +92,10 @@ def run_report(args: argparse.Namespace) -> int:
 
 
 def run_pipeline_cmd(args: argparse.Namespace) -> int:
-    import yaml
-
-    from trainers.cli.overrides import apply_dotted, parse_overrides
+    from trainers.cli.overrides import read_recipe
     from trainers.spa.pipeline import STAGES, SPARecipe, run_pipeline
 
-    try:
-        with open(args.recipe) as fh:
-            data = yaml.safe_load(fh) or {}
-    except OSError as exc:
-        raise UsageError(f"cannot read recipe {args.recipe}: {exc.strerror}") from exc
-    apply_dotted(data, parse_overrides(args.overrides))
+    data = read_recipe(args.recipe, args.overrides)
     try:
         recipe = SPARecipe.from_dict(data)
     except ValueError as exc:

@@ -15,7 +15,6 @@ before training (``precompute_ref_log_probs``), so no second model is held.
 from __future__ import annotations
 
 import json
-import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -111,19 +110,13 @@ class DPORunConfig:
 def run_dpo(config: DPORunConfig, progress: bool = True) -> Path:
     """Train and save ``OUTPUT/final`` (with the start model's ``stepgym.json``)."""
     import datasets
-    from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from agents import resolve_model
+    from trainers.finetune import load_start, save_like_start
 
     out = Path(config.output)
     out.mkdir(parents=True, exist_ok=True)
     (out / "dpo_config.json").write_text(json.dumps(asdict(config), indent=2))
-    source = Path(resolve_model(config.model))
-    tokenizer = AutoTokenizer.from_pretrained(source)
-    if tokenizer.pad_token is None:
-        tokenizer.pad_token = tokenizer.eos_token
-    torch.manual_seed(config.seed)
-    model = AutoModelForCausalLM.from_pretrained(source, dtype=torch.float32)
+    source, model, tokenizer = load_start(config.model, config.seed)
     train = datasets.load_from_disk(config.pairs)
     if not config.conservative:
         train = train.map(lambda _: {"label_smoothing": 0.0})
@@ -148,8 +141,6 @@ def run_dpo(config: DPORunConfig, progress: bool = True) -> Path:
     if peft_config is not None:
         trainer.model = trainer.model.merge_and_unload()
     trainer.model.save_pretrained(str(final))
-    tokenizer.save_pretrained(str(final))
-    if (source / "stepgym.json").is_file():
-        shutil.copy(source / "stepgym.json", final / "stepgym.json")
+    save_like_start(tokenizer, source, final)
     (out / "dpo_log.json").write_text(json.dumps(trainer.state.log_history, indent=2))
     return final

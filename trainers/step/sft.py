@@ -16,7 +16,6 @@ envs), so ``stepgym eval --model OUTPUT/final`` plays it as the start model was 
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -81,10 +80,9 @@ def run_sft(config: StepSFTConfig, progress: bool = True) -> Path:
     """Train; returns ``OUTPUT/final``."""
     import datasets
     import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
     from trl import SFTConfig, SFTTrainer
 
-    from agents import resolve_model
+    from trainers.finetune import load_start, save_like_start
 
     missing = [d for d in config.data if not Path(d).is_dir()]
     if missing:
@@ -93,12 +91,7 @@ def run_sft(config: StepSFTConfig, progress: bool = True) -> Path:
     out = Path(config.output)
     out.mkdir(parents=True, exist_ok=True)
     (out / "step_sft_config.json").write_text(json.dumps(asdict(config), indent=2))
-    source = Path(resolve_model(config.model))
-    tokenizer = AutoTokenizer.from_pretrained(source)
-    if tokenizer.pad_token is None:
-        tokenizer.pad_token = tokenizer.eos_token
-    torch.manual_seed(config.seed)
-    model = AutoModelForCausalLM.from_pretrained(source, dtype=torch.float32)
+    source, model, tokenizer = load_start(config.model, config.seed)
     rows = load_rows(config.data, config.episodes_per_dataset)
     seqs = tokenize_rows(rows, tokenizer, config.partial_mask, config.max_trained_tokens)
     if not seqs:
@@ -123,9 +116,7 @@ def run_sft(config: StepSFTConfig, progress: bool = True) -> Path:
     trainer.train(resume_from_checkpoint=str(checkpoints[-1]) if config.resume and checkpoints else None)
     final = out / "final"
     trainer.save_model(str(final))
-    tokenizer.save_pretrained(str(final))
-    if (source / "stepgym.json").is_file():
-        shutil.copy(source / "stepgym.json", final / "stepgym.json")
+    save_like_start(tokenizer, source, final)
     stats = {"sequences": len(seqs), "tokens": sum(len(s.input_ids) for s in seqs),
              "trained_tokens": sum(sum(s.completion_mask) for s in seqs),
              "episodes": len(rows), "log": trainer.state.log_history}

@@ -36,19 +36,27 @@ import bench_ppo_ads
 SETTINGS: dict[str, dict[str, Any]] = {
     "alfworld1": {
         "model": "stepgym-alfworld-l1",
-        "explore": {"env_id": "stepgym/ALFWorld-v0", "env_kwargs": {"level": 1},
-                    "split": "train", "group": 4, "seed": 0,
+        "explore": {"env_id": "stepgym/ALFWorld-v0", "split": "train", "group": 4, "seed": 0,
                     "rollout": {"temperature": 1.0, "max_steps": 30}},
         "grpo_overrides": ["--max_steps", "25"], "eval_episodes": 140,
     },
     "webshop2": {
         "model": "stepgym-webshop-l2",
-        "explore": {"env_id": "stepgym/WebShop-v0", "env_kwargs": {"level": 2},
-                    "split": "train", "group": 4, "seed": 0,
+        "explore": {"env_id": "stepgym/WebShop-v0", "split": "train", "group": 4, "seed": 0,
                     "rollout": {"temperature": 1.0, "max_steps": 15}},
         "grpo_overrides": ["--max_steps", "15"], "eval_episodes": 100,
     },
 }
+def explore_env_kwargs(name: str) -> dict[str, Any]:
+    """The env the RL runs train in (the PPO baseline recipe's ``env_kwargs``): exploration and
+    the estimator must see the same env, or c_t is fitted to another task."""
+    import yaml
+
+    recipe, overrides = bench_ppo_ads.SETTINGS[name]
+    data = yaml.safe_load(Path(recipe).read_text())
+    return dict(overrides.get("env_kwargs", data.get("env_kwargs") or {}))
+
+
 #: PPO variants: the credit method giving step rewards and its parameters (beta: grounding weight)
 PPO_VARIANTS: dict[str, tuple[str, dict[str, float]]] = {
     "ppo_spa": ("spa", {"alpha": 1.0, "beta": 0.5}),  # the paper's Eq. 6
@@ -67,7 +75,8 @@ def estimator_for(name: str, args: argparse.Namespace) -> tuple[Path, dict[str, 
     from trainers.spa.pipeline import SPARecipe, run_pipeline
 
     s = SETTINGS[name]
-    explore = {**s["explore"], "tasks": 2 if args.smoke else args.explore_tasks}
+    explore = {**s["explore"], "env_kwargs": explore_env_kwargs(name),
+               "tasks": 2 if args.smoke else args.explore_tasks}
     fit = {"learning_rate": args.fit_lr, "epochs": 1 if args.smoke else args.fit_epochs,
            "batch_size": 8}
     recipe = SPARecipe(output_dir=str(Path(args.runs) / name), model=s["model"],

@@ -96,6 +96,7 @@ def test_ppo_ads_set_wins_over_setting():
 
 
 bench_spa = _load("bench_spa")
+bench_credit = _load("bench_credit")
 bench_portool = _load("bench_portool")
 
 
@@ -108,6 +109,19 @@ def test_spa_ppo_variants_differ_from_ppo_only_in_credit(setting, method, tmp_pa
     cfg = PPOConfig.from_dict({**base, "credit": credit, "credit_kwargs": kwargs})
     diff = {k for k, v in cfg.to_dict().items() if PPOConfig.from_dict(base).to_dict()[k] != v}
     assert diff == {"credit", "credit_kwargs"} and cfg.discount == "constant"
+
+
+@pytest.mark.parametrize("setting", sorted(bench_spa.SETTINGS))
+def test_spa_explores_the_env_its_rl_runs_train_in(setting):
+    """The estimator is fitted on exploration episodes: they must come from the env the PPO and
+    GRPO runs use (a WebShop exploration without the recipe's instruction_search once won 0 of
+    256 episodes, so the estimator learned nothing)."""
+    from trainers.config import parse_config
+
+    explore = bench_spa.explore_env_kwargs(setting)
+    ppo = PPOConfig.from_dict(bench_ppo_ads.setting_config(setting, "ppo", 0, _ads_args()))
+    grpo, _, _ = parse_config([bench_credit.RECIPES[setting]])
+    assert explore == ppo.env_kwargs == grpo.env_kwargs
 
 
 @pytest.mark.parametrize("setting", sorted(bench_portool.SETTINGS))

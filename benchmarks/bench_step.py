@@ -99,7 +99,10 @@ def run_variant(name: str, variant: str, budget: str, seed: int, expert: str, sy
         # where the cap does not cut expert-only's data this is the equal-trajectories run
         same = run_variant(name, variant, "trajectories", seed, expert, synth, token_cap, args)
         if token_cap is None or same["trained_tokens"] <= token_cap:
-            return {**same, "budget": "tokens"}
+            row = {**same, "budget": "tokens", "same_run_as": "trajectories"}
+            out.mkdir(parents=True, exist_ok=True)
+            row_file.write_text(json.dumps(row))  # so --table-only finds this row too
+            return row
     n = 2 if args.smoke else args.episodes
     data, per = ([expert], 2 * n) if variant == "expert" else ([expert, synth], n)
     final = run_sft(StepSFTConfig(model=s["model"], data=data, output=str(out),

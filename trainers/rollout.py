@@ -117,6 +117,21 @@ class _Episode:
     kv: RowKV | None = None  # concat mode: KV of this episode's tokens so far (one run call)
 
 
+class EnvPool:
+    """Envs of one id and kwargs, reused: forks (tree rollouts, MCTS) take one, give it back."""
+
+    def __init__(self, env_id: str, env_kwargs: dict[str, Any]) -> None:
+        self.env_id = env_id
+        self.env_kwargs = dict(env_kwargs)
+        self._free: list[gym.Env] = []
+
+    def take(self) -> gym.Env:
+        return self._free.pop() if self._free else gym.make(self.env_id, **self.env_kwargs)
+
+    def give(self, env: gym.Env) -> None:
+        self._free.append(env)
+
+
 class RolloutEngine:
     """Roll out ``agent`` in ``env_id`` (see module docstring)."""
 

@@ -27,11 +27,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import gymnasium as gym
 import numpy as np
 
 from envs.core import restore_state, save_state
-from trainers.rollout import RolloutEngine, RolloutStats, TokenSample, Trajectory, _Episode
+from trainers.rollout import EnvPool, RolloutEngine, RolloutStats, TokenSample, Trajectory, _Episode
 
 
 @dataclass
@@ -68,7 +67,7 @@ class TreeRolloutEngine:
         self.engine = engine
         self.config = config or TreeConfig()
         self.stats = TreeStats()
-        self._free: list[gym.Env] = []
+        self._pool = EnvPool(engine.env_id, engine.env_kwargs)
 
     # ------------------------------------------------------------------ public API
     def run(self, seeds: Sequence[int], options: dict | None = None, generation_seed: int = 0,
@@ -115,7 +114,7 @@ class TreeRolloutEngine:
             for c in kept:
                 if c.ep.done:
                     leaves[c.query].append(c)
-                    self._free.append(c.ep.env)
+                    self._pool.give(c.ep.env)
                     if bar is not None:
                         bar.update(1)
                 else:
@@ -132,18 +131,13 @@ class TreeRolloutEngine:
         return out
 
     # ------------------------------------------------------------------ internals
-    def _take_env(self) -> gym.Env:
-        if self._free:
-            return self._free.pop()
-        return gym.make(self.engine.env_id, **self.engine.env_kwargs)
-
     def _release(self, ep: _Episode) -> None:
         ep.kv = None
-        self._free.append(ep.env)
+        self._pool.give(ep.env)
 
     def _start(self, group_id: str, k: int, seed: int, options: dict | None,
                generation_seed: int) -> _Episode:
-        ep = self.engine._new_episode(self._take_env(), f"{group_id}-{k}", group_id, seed,
+        ep = self.engine._new_episode(self._pool.take(), f"{group_id}-{k}", group_id, seed,
                                       options, generation_seed)
         ep.traj.meta["tree"] = True
         return ep
@@ -153,7 +147,7 @@ class TreeRolloutEngine:
         out = [branch]
         for j in range(1, self.config.branching):
             ep = branch.ep
-            env = self._take_env()
+            env = self._pool.take()
             restore_state(env, save_state(ep.env))
             traj = copy.deepcopy(ep.traj)
             traj.traj_id = f"{ep.traj.traj_id}.{len(branch.path)}.{j}"

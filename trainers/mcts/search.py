@@ -42,10 +42,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import gymnasium as gym
-
 from envs.core import EnvState, restore_state, save_state
-from trainers.rollout import RolloutEngine, RolloutStats, _Episode
+from trainers.rollout import EnvPool, RolloutEngine, RolloutStats, _Episode
 
 VALUE_SOURCES = ("env", "self_eval", "both")
 
@@ -234,7 +232,7 @@ class MCTSSearch:
             raise ValueError(f"value={self.config.value!r} needs a self_evaluator")
         self.self_evaluator = self_evaluator
         self.stats = SearchStats()
-        self._free: list[gym.Env] = []
+        self._pool = EnvPool(engine.env_id, engine.env_kwargs)
 
     def run(self, seeds: Sequence[int], options: dict | None = None, generation_seed: int = 0,
             progress: bool = False) -> list[Tree]:
@@ -368,7 +366,7 @@ class MCTSSearch:
     # ------------------------------------------------------------------ episodes and envs
     def _new_tree(self, seed: int, k: int, options: dict | None, generation_seed: int) -> Tree:
         eng = self.engine
-        ep = eng._new_episode(self._take_env(), f"m{generation_seed}-{k}-s{seed}",
+        ep = eng._new_episode(self._pool.take(), f"m{generation_seed}-{k}-s{seed}",
                               f"m{generation_seed}-{k}-s{seed}", seed, options, generation_seed)
         root = Node(node_id=f"m{generation_seed}-{k}-s{seed}/r", depth=0,
                     progress=_progress(ep.info), on_path=True)
@@ -381,21 +379,16 @@ class MCTSSearch:
         """A live copy of the episode at ``node`` (env restored, records and tokens copied)."""
         assert node.episode is not None and node.env_state is not None, "node cannot be expanded"
         ep = node.episode
-        env = self._take_env()
+        env = self._pool.take()
         restore_state(env, node.env_state)
         return _Episode(copy.deepcopy(ep.traj), env, ep.observation, copy.deepcopy(ep.info),
                         ep.goal_text, ep.task_text, list(ep.prompt_ids), list(ep.completion),
                         list(ep.mask), list(ep.logprobs), list(ep.step_ids), done=ep.done)
 
-    def _take_env(self) -> gym.Env:
-        if self._free:
-            return self._free.pop()
-        return gym.make(self.engine.env_id, **self.engine.env_kwargs)
-
     def _release(self, ep: _Episode) -> None:
         ep.kv = None
         if ep.env is not None:
-            self._free.append(ep.env)
+            self._pool.give(ep.env)
         ep.env = None  # type: ignore[assignment]
 
 

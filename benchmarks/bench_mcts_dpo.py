@@ -31,10 +31,14 @@ SETTINGS: dict[str, dict[str, Any]] = {
                   "grpo_overrides": []},
     "mathchain1": {"recipe": "recipes/mcts_dpo_mathchain1.yaml",
                    "grpo": "recipes/grpo_gigpo_mathchain.yaml",
+                   # the start model's own rollout settings (its stepgym.json) and the loop's
+                   # eval: window of 2 steps, the env's 32-step limit, sampled at T=1
                    "grpo_overrides": ["--model_name_or_path", "stepgym-mathchain-l1",
                                       "--env_kwargs",
                                       "{mode: multi, expert_style: worked, level: 1}",
-                                      "--max_new_tokens", "96"]},
+                                      "--context_mode", "window", "--window_steps", "2",
+                                      "--max_context_tokens", "3072", "--max_env_steps", "32",
+                                      "--max_new_tokens", "96", "--eval_temperature", "1.0"]},
 }
 GRPO = ["--credit", "grpo", "--credit_kwargs", "{scale_std: true, invalid_penalty: 0.1}"]
 
@@ -60,6 +64,20 @@ def run_loop_seed(name: str, seed: int, args: argparse.Namespace) -> list[dict[s
     return run_loop(load_recipe(name, seed, args), progress=not args.quiet)
 
 
+def grpo_argv(name: str, seed: int, tokens: int, episodes: int, out: Path,
+              smoke: bool = False) -> list[str]:
+    """``stepgym train`` arguments of the GRPO baseline: the setting's recipe and overrides,
+    stopped at ``tokens`` generated tokens, evaluated at the start and the end only."""
+    argv = [SETTINGS[name]["grpo"], *GRPO, "--seed", str(seed), "--output_dir", str(out),
+            "--max_generated_tokens_total", str(tokens), "--max_steps", "100000",
+            "--eval_every", "0", "--eval_episodes", str(episodes), "--save_steps", "100000",
+            "--report_to", "none", "--disable_tqdm", "true", *SETTINGS[name]["grpo_overrides"]]
+    if smoke:
+        argv += ["--num_generations", "2", "--per_device_train_batch_size", "4",
+                 "--max_env_steps", "3"]
+    return argv
+
+
 def run_grpo_seed(name: str, seed: int, tokens: int, episodes: int,
                   args: argparse.Namespace) -> dict[str, Any]:
     from trainers.checkpoint import read_jsonl
@@ -68,15 +86,7 @@ def run_grpo_seed(name: str, seed: int, tokens: int, episodes: int,
 
     out = Path(args.runs) / f"{name}_grpo_s{seed}"
     if not ((out / "final" / "stepgym.json").is_file() and (out / "eval.jsonl").is_file()):
-        argv = [SETTINGS[name]["grpo"], *GRPO, "--seed", str(seed), "--output_dir", str(out),
-                "--max_generated_tokens_total", str(tokens), "--max_steps", "100000",
-                "--eval_every", "0", "--eval_episodes", str(episodes), "--save_steps", "100000",
-                "--report_to", "none", "--disable_tqdm", "true",
-                *SETTINGS[name]["grpo_overrides"]]
-        if args.smoke:
-            argv += ["--num_generations", "2", "--per_device_train_batch_size", "4",
-                     "--max_env_steps", "3"]
-        run_grpo(*parse_config(argv))
+        run_grpo(*parse_config(grpo_argv(name, seed, tokens, episodes, out, args.smoke)))
     ledger = read_jsonl(out / "eval.jsonl")
     return {"before": ledger[0]["success"], "after": ledger[-1]["success"],
             "generated_tokens": int(ledger[-1].get("generated_tokens_train", tokens))}

@@ -151,3 +151,39 @@ def test_spa_table_keeps_published_rows_whose_runs_are_gone(tmp_path):
     args = argparse.Namespace(out=str(out), runs=str(runs), methods=["ppo_spa"], seeds=[0, 1, 2])
     rows = bench_spa.finished_rows("alfworld1", args)
     assert [(r["seed"], r["after"]) for r in rows] == [(0, 0.75), (1, 0.25)]  # seed 2: nowhere
+
+
+bench_mcts_dpo = _load("bench_mcts_dpo")
+
+
+@pytest.mark.parametrize("setting", sorted(bench_mcts_dpo.SETTINGS))
+def test_mcts_dpo_grpo_baseline_acts_and_is_evaluated_as_the_loop(setting, tmp_path):
+    """GRPO must start from the loop's model, in the loop's env, acting and evaluated as the
+    loop's policy does (the start model's saved rollout under the recipe's ``rollout:``). A
+    MathChain GRPO run from the trainer recipe's concat mode and greedy eval once scored the
+    start model 2% where the loop's eval gave 47%."""
+    import yaml
+
+    from envs.registry import ENV_TABLE
+    from trainers.bootstrap.presets import start_model_config
+    from trainers.config import parse_config
+
+    data = yaml.safe_load((ROOT / bench_mcts_dpo.SETTINGS[setting]["recipe"]).read_text())
+    boot = start_model_config(data["model"], str(tmp_path))
+    loop = {"context_mode": boot.context_mode, "window_steps": boot.window_steps,
+            "action_mode": boot.action_mode, "action_score": boot.action_score,
+            "max_new_tokens": boot.max_new_tokens, "temperature": boot.eval_temperature,
+            **data.get("rollout", {})}
+    a, _, m = parse_config(bench_mcts_dpo.grpo_argv(setting, 0, 1000, 100, tmp_path / "g"))
+    acts = a.rollout_config(temperature=a.eval_temperature)
+    fields = ["context_mode", "window_steps", "action_mode", "action_score", "temperature"]
+    if acts.action_mode == "generate":  # scoring never generates, so its token cap is moot
+        fields.append("max_new_tokens")
+    assert {f: getattr(acts, f) for f in fields} == {f: loop[f] for f in fields}
+    assert m.model_name_or_path == data["model"] and a.env_id == data["env_id"]
+    drop = {"expert"}  # which expert the env carries changes nothing the policy sees
+    assert ({k: v for k, v in a.env_kwargs.items() if k not in drop}
+            == {k: v for k, v in data["env_kwargs"].items() if k not in drop})
+    limit = next(e.max_episode_steps for e in ENV_TABLE if e.env_id == data["env_id"])
+    assert a.max_env_steps == loop.get("max_steps", limit)
+    assert a.eval_split == data["eval"]["split"] and a.eval_episodes == 100

@@ -92,6 +92,17 @@ def run_grpo_seed(name: str, seed: int, tokens: int, episodes: int,
             "generated_tokens": int(ledger[-1].get("generated_tokens_train", tokens))}
 
 
+def published_rows(name: str, seed: int, args: argparse.Namespace) -> list[dict[str, Any]]:
+    """The rows the last published table (``args.out``.json) has for ``name`` and ``seed``:
+    ``--table-only`` keeps them for runs whose directories are gone (another machine, a
+    cleaned ``runs/``)."""
+    published = Path(args.out).with_suffix(".json")
+    if not published.is_file():
+        return []
+    return [r for r in json.loads(published.read_text())["rows"]
+            if (r["setting"], r["seed"]) == (name, seed)]
+
+
 def collect(name: str, seeds: list[int], args: argparse.Namespace) -> list[dict[str, Any]]:
     """One row per (method, seed): start, each MCTS-DPO iteration, GRPO."""
     rows: list[dict[str, Any]] = []
@@ -100,6 +111,7 @@ def collect(name: str, seeds: list[int], args: argparse.Namespace) -> list[dict[
         results = recipe.out / "results.json"
         if args.table_only:
             if not results.is_file():
+                rows += published_rows(name, seed, args)
                 continue
             loop_rows = json.loads(results.read_text())["rows"]
         else:
@@ -112,6 +124,7 @@ def collect(name: str, seeds: list[int], args: argparse.Namespace) -> list[dict[
         tokens = int(loop_rows[-1]["generated_tokens"])
         grpo_out = Path(args.runs) / f"{name}_grpo_s{seed}"
         if args.table_only and not (grpo_out / "eval.jsonl").is_file():
+            rows += [r for r in published_rows(name, seed, args) if r["method"] == "grpo"]
             continue
         g = run_grpo_seed(name, seed, tokens, int(recipe.eval.get("episodes", 100)), args)
         rows.append({"setting": name, "method": "grpo", "seed": seed, "success": g["after"],

@@ -187,3 +187,26 @@ def test_mcts_dpo_grpo_baseline_acts_and_is_evaluated_as_the_loop(setting, tmp_p
     limit = next(e.max_episode_steps for e in ENV_TABLE if e.env_id == data["env_id"])
     assert a.max_env_steps == loop.get("max_steps", limit)
     assert a.eval_split == data["eval"]["split"] and a.eval_episodes == 100
+
+
+def test_mcts_dpo_table_keeps_published_rows_whose_runs_are_gone(tmp_path):
+    import argparse
+    import json
+
+    out = tmp_path / "mcts_dpo"
+    old = [{"setting": "alfworld1", "method": m, "seed": 0, "success": s,
+            "generated_tokens": t, "pairs": None}
+           for m, s, t in [("start", 0.5, 0), ("mcts_dpo_it1", 0.6, 10), ("grpo", 0.55, 11)]]
+    old.append({**old[0], "seed": 1})
+    out.with_suffix(".json").write_text(json.dumps({"rows": old}))
+    runs = tmp_path / "runs"
+    loop = runs / "alfworld1_mcts_dpo_s1"  # seed 1's loop finished here, its GRPO did not
+    loop.mkdir(parents=True)
+    (loop / "results.json").write_text(json.dumps({"rows": [
+        {"iteration": 0, "eval_success": 0.4, "generated_tokens": 0, "pairs": 0},
+        {"iteration": 1, "eval_success": 0.7, "generated_tokens": 20, "pairs": 9}]}))
+    args = argparse.Namespace(out=str(out), runs=str(runs), table_only=True, smoke=False)
+    rows = bench_mcts_dpo.collect("alfworld1", [0, 1, 2], args)
+    assert [(r["seed"], r["method"], r["success"]) for r in rows] == [
+        (0, "start", 0.5), (0, "mcts_dpo_it1", 0.6), (0, "grpo", 0.55),  # published, run gone
+        (1, "start", 0.4), (1, "mcts_dpo_it1", 0.7)]  # the run's rows; seed 2: nowhere

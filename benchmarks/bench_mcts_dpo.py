@@ -9,7 +9,7 @@ benchmarks/results/mcts_dpo.{md,json,png}.
 
     python benchmarks/bench_mcts_dpo.py --settings alfworld1 --seeds 0 1 2
     python benchmarks/bench_mcts_dpo.py --settings alfworld1 --seeds 0 --smoke   # checks
-    python benchmarks/bench_mcts_dpo.py --settings alfworld1 mathchain1 --table-only
+    python benchmarks/bench_mcts_dpo.py --settings alfworld1 mathchain1 mathchain1_2steps --table-only
 
 Runs are reused when finished (the loop resumes per stage; a GRPO run with a final model is
 read back), so seeds can run in separate processes and be tabled afterwards.
@@ -25,20 +25,27 @@ from typing import Any
 
 import numpy as np
 
+#: MathChain level 1 GRPO from the loop's start model, acting and evaluated as the loop does (the
+#: start model's rollout settings, its stepgym.json, and the loop's eval): window of 2 steps, 96
+#: new tokens, sampled at T=1
+_MATHCHAIN1_GRPO = ["--model_name_or_path", "stepgym-mathchain-l1",
+                    "--env_kwargs", "{mode: multi, expert_style: worked, level: 1}",
+                    "--context_mode", "window", "--window_steps", "2",
+                    "--max_context_tokens", "3072", "--max_new_tokens", "96",
+                    "--eval_temperature", "1.0"]
+
 #: setting -> the loop's recipe, and GRPO's recipe + overrides giving the same start and env
 SETTINGS: dict[str, dict[str, Any]] = {
     "alfworld1": {"recipe": "recipes/mcts_dpo_alfworld1.yaml", "grpo": "recipes/demo.yaml",
                   "grpo_overrides": []},
+    # the env's 32-step limit
     "mathchain1": {"recipe": "recipes/mcts_dpo_mathchain1.yaml",
                    "grpo": "recipes/grpo_gigpo_mathchain.yaml",
-                   # the start model's own rollout settings (its stepgym.json) and the loop's
-                   # eval: window of 2 steps, the env's 32-step limit, sampled at T=1
-                   "grpo_overrides": ["--model_name_or_path", "stepgym-mathchain-l1",
-                                      "--env_kwargs",
-                                      "{mode: multi, expert_style: worked, level: 1}",
-                                      "--context_mode", "window", "--window_steps", "2",
-                                      "--max_context_tokens", "3072", "--max_env_steps", "32",
-                                      "--max_new_tokens", "96", "--eval_temperature", "1.0"]},
+                   "grpo_overrides": [*_MATHCHAIN1_GRPO, "--max_env_steps", "32"]},
+    # two attempts per problem (the recipe's rollout.max_steps)
+    "mathchain1_2steps": {"recipe": "recipes/mcts_dpo_mathchain1_2steps.yaml",
+                          "grpo": "recipes/grpo_gigpo_mathchain.yaml",
+                          "grpo_overrides": [*_MATHCHAIN1_GRPO, "--max_env_steps", "2"]},
 }
 GRPO = ["--credit", "grpo", "--credit_kwargs", "{scale_std: true, invalid_penalty: 0.1}"]
 
@@ -123,7 +130,7 @@ def collect(name: str, seeds: list[int], args: argparse.Namespace) -> list[dict[
                          "pairs": r["pairs"]})
         tokens = int(loop_rows[-1]["generated_tokens"])
         grpo_out = Path(args.runs) / f"{name}_grpo_s{seed}"
-        if args.table_only and not (grpo_out / "eval.jsonl").is_file():
+        if args.table_only and not (grpo_out / "final" / "stepgym.json").is_file():
             rows += [r for r in published_rows(name, seed, args) if r["method"] == "grpo"]
             continue
         g = run_grpo_seed(name, seed, tokens, int(recipe.eval.get("episodes", 100)), args)

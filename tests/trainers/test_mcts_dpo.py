@@ -310,3 +310,49 @@ def test_pair_dataset_refuses_nothing() -> None:
     with pytest.raises(ValueError, match="no preference pairs"):
         pairs_dataset([])
     assert Pair.__dataclass_fields__.keys() >= {"prompt_ids", "chosen_ids", "rejected_ids"}
+
+
+def test_nll_weight_adds_the_chosen_sides_per_token_nll(tmp_path: Path) -> None:
+    """RPO (arXiv 2404.19733, Eq. 1): loss = cDPO + alpha * -log pi(y_w|x) / |y_w|, the NLL
+    recomputed here from the model's logits over the chosen completion's tokens."""
+    import datasets
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from trl import DPOConfig
+    from trl.trainer.dpo_trainer import DataCollatorForPreference
+
+    from trainers.mcts.dpo import SmoothingCollator, StepDPOTrainer
+
+    model_dir = _tiny_model_dir(tmp_path / "model")
+    tok = AutoTokenizer.from_pretrained(model_dir)
+    ds = datasets.Dataset.from_list([
+        {"prompt_ids": [5, 6, 7], "chosen_ids": [8, 9, 10], "rejected_ids": [11, 12],
+         "label_smoothing": 0.25},
+        {"prompt_ids": [13, 14], "chosen_ids": [15], "rejected_ids": [16, 17, 18, 19],
+         "label_smoothing": 0.0}])
+    losses = {}
+    for alpha in (0.0, 0.5):
+        torch.manual_seed(0)
+        model = AutoModelForCausalLM.from_pretrained(model_dir)
+        trainer = StepDPOTrainer(
+            model=model, train_dataset=ds, processing_class=tok, nll_weight=alpha,
+            args=DPOConfig(output_dir=str(tmp_path / f"t{alpha}"), precompute_ref_log_probs=True,
+                           report_to="none", use_cpu=True, max_length=None,
+                           per_device_train_batch_size=2),
+            data_collator=SmoothingCollator(DataCollatorForPreference(pad_token_id=tok.pad_token_id)))
+        batch = next(iter(trainer.get_train_dataloader()))
+        model.eval()
+        with torch.no_grad():
+            losses[alpha] = float(trainer.compute_loss(model, batch))
+    with torch.no_grad():
+        nll = []
+        for row in ds:
+            ids = torch.tensor([row["prompt_ids"] + row["chosen_ids"]])
+            logp = torch.log_softmax(model(input_ids=ids).logits[0, :-1], dim=-1)
+            n = len(row["chosen_ids"])
+            targets = ids[0, -n:]
+            nll.append(-float(logp[-n:].gather(1, targets[:, None]).sum()) / n)
+    assert losses[0.5] == pytest.approx(losses[0.0] + 0.5 * sum(nll) / len(nll), rel=1e-4)
+    with pytest.raises(ValueError, match="nll_weight"):
+        StepDPOTrainer(model=model, train_dataset=ds, processing_class=tok, nll_weight=-1.0,
+                       args=DPOConfig(output_dir=str(tmp_path / "u"), report_to="none",
+                                      use_cpu=True))

@@ -8,6 +8,10 @@ and trains with the conservative DPO loss with a label smoothing per pair:
     d = [log pi(y_w|x) - log pi_ref(y_w|x)] - [log pi(y_l|x) - log pi_ref(y_l|x)]
 
 (DPO, Rafailov et al. Eq. 7, with cDPO's smoothing; eps from :mod:`trainers.mcts.pairs`).
+With ``nll_weight`` alpha > 0 the loss adds the chosen side's length-normalised negative
+log-likelihood, alpha * -log pi(y_w|x) / |y_w| (Iterative RPO, Pang et al. 2024, arXiv
+2404.19733, Eq. 1): DPO alone can lower the chosen step's likelihood together with the
+rejected one's (docs/mcts_dpo.md, MathChain).
 The reference is the policy at the start of the iteration: its log-probs are computed once
 before training (``precompute_ref_log_probs``), so no second model is held.
 """
@@ -36,6 +40,15 @@ def conservative_dpo_loss(delta: torch.Tensor, beta: float, eps: torch.Tensor) -
     return -(1 - eps) * F.logsigmoid(beta * delta) - eps * F.logsigmoid(-beta * delta)
 
 
+def chosen_nll(chosen_logps: torch.Tensor, chosen_tokens: torch.Tensor) -> torch.Tensor:
+    """Per-pair -log pi(y_w|x) / |y_w| (RPO's NLL term, Eq. 1 of arXiv 2404.19733).
+
+    >>> chosen_nll(torch.tensor([-6.0]), torch.tensor([3])).tolist()
+    [2.0]
+    """
+    return -chosen_logps / chosen_tokens.clamp(min=1).to(chosen_logps.dtype)
+
+
 @dataclass
 class SmoothingCollator:
     """TRL's preference collator plus each pair's ``label_smoothing`` as a tensor."""
@@ -49,7 +62,14 @@ class SmoothingCollator:
 
 
 class StepDPOTrainer(DPOTrainer):
-    """``DPOTrainer`` on pre-tokenised pairs with per-pair conservative label smoothing."""
+    """``DPOTrainer`` on pre-tokenised pairs with per-pair conservative label smoothing, plus
+    ``nll_weight`` times the chosen side's length-normalised NLL (0: plain cDPO)."""
+
+    def __init__(self, *args: Any, nll_weight: float = 0.0, **kwargs: Any) -> None:
+        if nll_weight < 0:
+            raise ValueError(f"nll_weight must be >= 0, got {nll_weight}")
+        self.nll_weight = nll_weight
+        super().__init__(*args, **kwargs)
 
     def _prepare_dataset(self, dataset: Any, processing_class: Any, args: DPOConfig,
                          dataset_name: str) -> Any:
@@ -81,6 +101,11 @@ class StepDPOTrainer(DPOTrainer):
                  - (rejected_logps - inputs["ref_rejected_logps"]))
         eps = inputs["label_smoothing"].to(delta.dtype)
         loss = conservative_dpo_loss(delta, self.beta, eps).mean()
+        if self.nll_weight:
+            chosen_tokens = completion_mask[:, 1:].sum(dim=1).chunk(2, dim=0)[0]
+            nll = chosen_nll(chosen_logps, chosen_tokens).mean()
+            loss = loss + self.nll_weight * nll
+            self._metrics[mode]["nll/chosen"].append(self.accelerator.gather(nll.detach()).mean().item())
         margin = (self.beta * delta).detach()
         metrics = self._metrics[mode]
         metrics["rewards/margins"].append(self.accelerator.gather(margin).mean().item())
@@ -103,6 +128,7 @@ class DPORunConfig:
     epochs: float = 2.0
     batch_size: int = 8
     conservative: bool = True  # False: eps = 0 for every pair (plain DPO)
+    nll_weight: float = 0.0  # RPO's alpha: + alpha * the chosen side's per-token NLL
     seed: int = 0
     lora: dict[str, Any] = field(default_factory=dict)  # peft LoraConfig kwargs; empty: full
 
@@ -135,7 +161,7 @@ def run_dpo(config: DPORunConfig, progress: bool = True) -> Path:
     collator = SmoothingCollator(DataCollatorForPreference(pad_token_id=tokenizer.pad_token_id))
     trainer = StepDPOTrainer(model=model, args=args, train_dataset=train,
                              processing_class=tokenizer, data_collator=collator,
-                             peft_config=peft_config)
+                             peft_config=peft_config, nll_weight=config.nll_weight)
     trainer.train()
     final = out / "final"
     if peft_config is not None:

@@ -85,6 +85,12 @@ def grpo_argv(name: str, seed: int, tokens: int, episodes: int, out: Path,
     return argv
 
 
+def grpo_finished(out: Path) -> bool:
+    """A GRPO run that saved its final model and its eval ledger (a half run has only the
+    ledger's first row)."""
+    return (out / "final" / "stepgym.json").is_file() and (out / "eval.jsonl").is_file()
+
+
 def run_grpo_seed(name: str, seed: int, tokens: int, episodes: int,
                   args: argparse.Namespace) -> dict[str, Any]:
     from trainers.checkpoint import read_jsonl
@@ -92,7 +98,7 @@ def run_grpo_seed(name: str, seed: int, tokens: int, episodes: int,
     from trainers.run_grpo import run_grpo
 
     out = Path(args.runs) / f"{name}_grpo_s{seed}"
-    if not ((out / "final" / "stepgym.json").is_file() and (out / "eval.jsonl").is_file()):
+    if not grpo_finished(out):
         run_grpo(*parse_config(grpo_argv(name, seed, tokens, episodes, out, args.smoke)))
     ledger = read_jsonl(out / "eval.jsonl")
     return {"before": ledger[0]["success"], "after": ledger[-1]["success"],
@@ -130,7 +136,7 @@ def collect(name: str, seeds: list[int], args: argparse.Namespace) -> list[dict[
                          "pairs": r["pairs"]})
         tokens = int(loop_rows[-1]["generated_tokens"])
         grpo_out = Path(args.runs) / f"{name}_grpo_s{seed}"
-        if args.table_only and not (grpo_out / "final" / "stepgym.json").is_file():
+        if args.table_only and not grpo_finished(grpo_out):
             rows += [r for r in published_rows(name, seed, args) if r["method"] == "grpo"]
             continue
         g = run_grpo_seed(name, seed, tokens, int(recipe.eval.get("episodes", 100)), args)

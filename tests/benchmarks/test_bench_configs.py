@@ -205,8 +205,11 @@ def test_mcts_dpo_table_keeps_published_rows_whose_runs_are_gone(tmp_path):
     (loop / "results.json").write_text(json.dumps({"rows": [
         {"iteration": 0, "eval_success": 0.4, "generated_tokens": 0, "pairs": 0},
         {"iteration": 1, "eval_success": 0.7, "generated_tokens": 20, "pairs": 9}]}))
+    half = runs / "alfworld1_grpo_s1"  # a GRPO run that died after its first eval
+    half.mkdir()
+    (half / "eval.jsonl").write_text(json.dumps({"success": 0.4}) + "\n")
     args = argparse.Namespace(out=str(out), runs=str(runs), table_only=True, smoke=False)
-    rows = bench_mcts_dpo.collect("alfworld1", [0, 1, 2], args)
+    rows = bench_mcts_dpo.collect("alfworld1", [0, 1, 2], args)  # would start GRPO if it ran
     assert [(r["seed"], r["method"], r["success"]) for r in rows] == [
         (0, "start", 0.5), (0, "mcts_dpo_it1", 0.6), (0, "grpo", 0.55),  # published, run gone
         (1, "start", 0.4), (1, "mcts_dpo_it1", 0.7)]  # the run's rows; seed 2: nowhere

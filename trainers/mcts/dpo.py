@@ -101,13 +101,13 @@ class StepDPOTrainer(DPOTrainer):
                  - (rejected_logps - inputs["ref_rejected_logps"]))
         eps = inputs["label_smoothing"].to(delta.dtype)
         loss = conservative_dpo_loss(delta, self.beta, eps).mean()
+        metrics = self._metrics[mode]
         if self.nll_weight:
             chosen_tokens = completion_mask[:, 1:].sum(dim=1).chunk(2, dim=0)[0]
             nll = chosen_nll(chosen_logps, chosen_tokens).mean()
             loss = loss + self.nll_weight * nll
-            self._metrics[mode]["nll/chosen"].append(self.accelerator.gather(nll.detach()).mean().item())
+            metrics["nll/chosen"].append(self.accelerator.gather(nll.detach()).mean().item())
         margin = (self.beta * delta).detach()
-        metrics = self._metrics[mode]
         metrics["rewards/margins"].append(self.accelerator.gather(margin).mean().item())
         metrics["rewards/accuracies"].append(self.accelerator.gather((margin > 0).float()).mean().item())
         metrics["logps/chosen"].append(self.accelerator.gather(chosen_logps.detach()).mean().item())

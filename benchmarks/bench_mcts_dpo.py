@@ -10,6 +10,9 @@ benchmarks/results/mcts_dpo.{md,json,png}.
     python benchmarks/bench_mcts_dpo.py --settings alfworld1 --seeds 0 1 2
     python benchmarks/bench_mcts_dpo.py --settings alfworld1 --seeds 0 --smoke   # checks
     python benchmarks/bench_mcts_dpo.py --settings alfworld1 mathchain1 mathchain1_2steps --table-only
+    # GRPO alone for a seed whose loop ran elsewhere (budget: its published token count)
+    python benchmarks/bench_mcts_dpo.py --settings mathchain1 --seeds 1 --grpo-only \
+        --out /tmp/mcts_dpo_s1 --published benchmarks/results/mcts_dpo
 
 Runs are reused when finished (the loop resumes per stage; a GRPO run with a final model is
 read back), so seeds can run in separate processes and be tabled afterwards.
@@ -106,10 +109,11 @@ def run_grpo_seed(name: str, seed: int, tokens: int, episodes: int,
 
 
 def published_rows(name: str, seed: int, args: argparse.Namespace) -> list[dict[str, Any]]:
-    """The rows the last published table (``args.out``.json) has for ``name`` and ``seed``:
+    """The rows the last published table (``args.published`` or ``args.out``, .json) has for
+    ``name`` and ``seed``:
     ``--table-only`` keeps them for runs whose directories are gone (another machine, a
     cleaned ``runs/``)."""
-    published = Path(args.out).with_suffix(".json")
+    published = Path(args.published or args.out).with_suffix(".json")
     if not published.is_file():
         return []
     return [r for r in json.loads(published.read_text())["rows"]
@@ -122,19 +126,24 @@ def collect(name: str, seeds: list[int], args: argparse.Namespace) -> list[dict[
     for seed in seeds:
         recipe = load_recipe(name, seed, args)
         results = recipe.out / "results.json"
-        if args.table_only:
-            if not results.is_file():
-                rows += published_rows(name, seed, args)
-                continue
-            loop_rows = json.loads(results.read_text())["rows"]
+        if results.is_file() or not (args.table_only or args.grpo_only):
+            loop_rows = (json.loads(results.read_text())["rows"] if results.is_file()
+                         else run_loop_seed(name, seed, args))
+            for r in loop_rows:
+                method = "start" if r["iteration"] == 0 else f"mcts_dpo_it{r['iteration']}"
+                rows.append({"setting": name, "method": method, "seed": seed,
+                             "success": r["eval_success"],
+                             "generated_tokens": r["generated_tokens"], "pairs": r["pairs"]})
+            tokens = int(loop_rows[-1]["generated_tokens"])
         else:
-            loop_rows = run_loop_seed(name, seed, args)
-        for r in loop_rows:
-            method = "start" if r["iteration"] == 0 else f"mcts_dpo_it{r['iteration']}"
-            rows.append({"setting": name, "method": method, "seed": seed,
-                         "success": r["eval_success"], "generated_tokens": r["generated_tokens"],
-                         "pairs": r["pairs"]})
-        tokens = int(loop_rows[-1]["generated_tokens"])
+            # the loop's folder is gone: its published rows stand, and GRPO's budget is the
+            # tokens its last published iteration had generated
+            published = published_rows(name, seed, args)
+            loop_published = [r for r in published if r["method"] != "grpo"]
+            if not loop_published:
+                continue
+            rows += loop_published
+            tokens = int(max(r["generated_tokens"] for r in loop_published))
         grpo_out = Path(args.runs) / f"{name}_grpo_s{seed}"
         if args.table_only and not grpo_finished(grpo_out):
             rows += [r for r in published_rows(name, seed, args) if r["method"] == "grpo"]
@@ -194,6 +203,11 @@ def main() -> None:
     p.add_argument("--out", default="benchmarks/results/mcts_dpo")
     p.add_argument("--smoke", action="store_true", help="1 iteration, 2 tasks, 2 eval episodes")
     p.add_argument("--table-only", action="store_true", help="table the finished runs only")
+    p.add_argument("--grpo-only", action="store_true",
+                   help="run or read GRPO only; a seed whose loop folder is gone takes its "
+                   "token budget from the published table")
+    p.add_argument("--published", default=None,
+                   help="the published table to keep rows from (default: --out)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     args = p.parse_args()
     os.environ.setdefault("TRL_EXPERIMENTAL_SILENCE", "1")

@@ -208,8 +208,36 @@ def test_mcts_dpo_table_keeps_published_rows_whose_runs_are_gone(tmp_path):
     half = runs / "alfworld1_grpo_s1"  # a GRPO run that died after its first eval
     half.mkdir()
     (half / "eval.jsonl").write_text(json.dumps({"success": 0.4}) + "\n")
-    args = argparse.Namespace(out=str(out), runs=str(runs), table_only=True, smoke=False)
+    args = argparse.Namespace(out=str(out), runs=str(runs), table_only=True, smoke=False,
+                              grpo_only=False, published=None)
     rows = bench_mcts_dpo.collect("alfworld1", [0, 1, 2], args)  # would start GRPO if it ran
     assert [(r["seed"], r["method"], r["success"]) for r in rows] == [
         (0, "start", 0.5), (0, "mcts_dpo_it1", 0.6), (0, "grpo", 0.55),  # published, run gone
         (1, "start", 0.4), (1, "mcts_dpo_it1", 0.7)]  # the run's rows; seed 2: nowhere
+
+
+def test_mcts_dpo_grpo_only_takes_a_gone_loops_budget_from_the_published_table(
+        tmp_path, monkeypatch):
+    import argparse
+    import json
+
+    published = tmp_path / "published"
+    old = [{"setting": "alfworld1", "method": m, "seed": 1, "success": s,
+            "generated_tokens": t, "pairs": None}
+           for m, s, t in [("start", 0.5, 0), ("mcts_dpo_it1", 0.6, 10),
+                           ("mcts_dpo_it2", 0.65, 25)]]
+    published.with_suffix(".json").write_text(json.dumps({"rows": old}))
+    budgets = []
+
+    def fake_grpo(name, seed, tokens, episodes, args):
+        budgets.append((name, seed, tokens))
+        return {"before": 0.5, "after": 0.55, "generated_tokens": tokens + 1}
+
+    monkeypatch.setattr(bench_mcts_dpo, "run_grpo_seed", fake_grpo)
+    args = argparse.Namespace(out=str(tmp_path / "new"), runs=str(tmp_path / "runs"),
+                              table_only=False, smoke=False, grpo_only=True,
+                              published=str(published))
+    rows = bench_mcts_dpo.collect("alfworld1", [1, 2], args)  # seed 2: published nowhere
+    assert budgets == [("alfworld1", 1, 25)]
+    assert [(r["seed"], r["method"], r["generated_tokens"]) for r in rows] == [
+        (1, "start", 0), (1, "mcts_dpo_it1", 10), (1, "mcts_dpo_it2", 25), (1, "grpo", 26)]

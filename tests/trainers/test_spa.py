@@ -195,7 +195,9 @@ def test_ppo_config_accepts_only_step_reward_credits():
 def test_estimator_recovers_true_progress_on_a_synthetic_env(tmp_path):
     """SignalChain: 3 steps, reward = share of right code words, true progress = right answers
     so far / 3. A random tiny policy explores; the estimator, trained only on (sum c_t - R)^2,
-    must rank held-out steps by their true progress increment (Spearman > 0.8)."""
+    must rank held-out steps by their true progress increment (Spearman > 0.8). lr 1e-3 x 24
+    epochs gives held-out Spearman 0.87-0.89 and MSE < 1e-4 for policy seeds 0-2; lr 3e-3 x 12
+    passed on one machine and learnt nothing on another (MSE 0.085, Spearman 0.15)."""
     from tests.helpers.learning import CHAIN_ID, register_signal_envs, signal_agent
     from trainers.rollout import RolloutConfig, RolloutEngine, append_jsonl
     from trainers.spa.fit import FitConfig, fit
@@ -214,7 +216,7 @@ def test_estimator_recovers_true_progress_on_a_synthetic_env(tmp_path):
     for t in trajs:
         append_jsonl(jsonl, t)
     report = fit(FitConfig(trajectories=[str(jsonl)], model=str(policy),
-                           output_dir=str(tmp_path / "est"), learning_rate=3e-3, epochs=12,
+                           output_dir=str(tmp_path / "est"), learning_rate=1e-3, epochs=24,
                            batch_size=8, heldout_fraction=0.25), progress=False)
     assert report["heldout_trajectories"] == 100
     assert report["heldout"]["return_mse"] < 0.01

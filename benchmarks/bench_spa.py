@@ -78,7 +78,7 @@ def estimator_for(name: str, args: argparse.Namespace) -> tuple[Path, dict[str, 
     explore = {**s["explore"], "env_kwargs": explore_env_kwargs(name),
                "tasks": 2 if args.smoke else args.explore_tasks}
     fit = {"learning_rate": args.fit_lr, "epochs": 1 if args.smoke else args.fit_epochs,
-           "batch_size": 8}
+           "batch_size": args.fit_batch_size, "train_backbone": not args.fit_head_only}
     recipe = SPARecipe(output_dir=str(Path(args.runs) / name), model=s["model"],
                        explore=explore, fit=fit)
     run_pipeline(recipe, ("explore", "fit"))
@@ -148,25 +148,35 @@ def finished_fit(name: str, args: argparse.Namespace) -> dict[str, Any]:
     return json.loads(Path(args.out).with_suffix(".json").read_text())["estimators"][name]
 
 
-def baseline_rows(name: str, seeds: list[int]) -> list[dict[str, Any]]:
-    """The finished baseline runs of this setting (same start, budget and eval) from the
-    results of bench_ppo_ads.py and bench_credit.py, as rows like ours."""
-    rows: list[dict[str, Any]] = []
+def baseline_rows(name: str, seeds: list[int],
+                  files: list[str] | None = None) -> list[dict[str, Any]]:
+    """The finished baseline runs of this setting (same start, budget and eval) as rows like
+    ours: from bench_ppo_ads.py's and bench_credit.py's results, by default the published
+    ``benchmarks/results/{ppo_ads,credit}_<setting>.json``; ``files`` names others (e.g. runs
+    of one seed each, ``--results /tmp/part``), so a table can compare runs from one build."""
     res = Path("benchmarks/results")
-    ppo = res / f"ppo_ads_{name}.json"
-    if ppo.is_file():
-        for r in json.loads(ppo.read_text())["rows"]:
-            if r["method"] == "ppo" and r["seed"] in seeds:
-                rows.append({"method": "ppo", "seed": r["seed"], "before": r["eval_before"],
-                             "after": r["eval_after"]})
-    credit = res / f"credit_{name}.json"
-    if credit.is_file():
-        ledgers = json.loads(credit.read_text())["ledgers"].get(name, {})
-        for method in ("grpo", "gigpo"):
-            for seed, lg in enumerate(ledgers.get(method, [])):
-                if seed in seeds:
-                    rows.append({"method": method, "seed": seed, "before": lg[0]["success"],
-                                 "after": lg[-1]["success"]})
+    paths = ([Path(f) for f in files] if files
+             else [res / f"ppo_ads_{name}.json", res / f"credit_{name}.json"])
+    rows: list[dict[str, Any]] = []
+    for path in paths:
+        if not path.is_file():
+            if files:
+                raise FileNotFoundError(f"no baseline results {path}")
+            continue
+        data = json.loads(path.read_text())
+        if "ledgers" in data:  # bench_credit.py: ledgers[setting][method][i] is seed_list[i]
+            given = data.get("args", {}).get("seed_list")
+            for method in ("grpo", "gigpo"):
+                ledgers = data["ledgers"].get(name, {}).get(method, [])
+                for seed, lg in zip(given or range(len(ledgers)), ledgers, strict=False):
+                    if seed in seeds:
+                        rows.append({"method": method, "seed": seed,
+                                     "before": lg[0]["success"], "after": lg[-1]["success"]})
+        else:  # bench_ppo_ads.py
+            rows += [{"method": "ppo", "seed": r["seed"], "before": r["eval_before"],
+                      "after": r["eval_after"]} for r in data["rows"]
+                     if r.get("setting", name) == name and r["method"] == "ppo"
+                     and r["seed"] in seeds]
     return rows
 
 
@@ -179,10 +189,16 @@ def main() -> None:
     p.add_argument("--explore-tasks", type=int, default=64, help="x 4 episodes each")
     p.add_argument("--fit-lr", type=float, default=1e-3)
     p.add_argument("--fit-epochs", type=int, default=8)
+    p.add_argument("--fit-batch-size", type=int, default=8, help="trajectories per fit step")
+    p.add_argument("--fit-head-only", action="store_true",
+                   help="freeze the backbone; train only the estimator's head (linear probe)")
     p.add_argument("--ppo-updates", type=int, default=15, help="the PPO baseline's budget")
     p.add_argument("--runs", default="runs/bench_spa")
     p.add_argument("--out", default="benchmarks/results/spa")
     p.add_argument("--smoke", action="store_true", help="2 tasks, 1 fit epoch (checks)")
+    p.add_argument("--baseline-files", nargs="+", default=None, metavar="JSON",
+                   help="bench_ppo_ads.py / bench_credit.py results to read the PPO, GRPO and "
+                        "GiGPO rows from (default: benchmarks/results/*_<setting>.json)")
     p.add_argument("--table-only", action="store_true",
                    help="table the finished runs of --methods x --seeds; run nothing")
     args = p.parse_args()
@@ -198,7 +214,8 @@ def main() -> None:
         if args.table_only:
             rows += finished_rows(name, args)
             fits[name] = finished_fit(name, args)
-            rows += [{"setting": name, **r} for r in baseline_rows(name, args.seeds)]
+            rows += [{"setting": name, **r}
+                     for r in baseline_rows(name, args.seeds, args.baseline_files)]
             continue
         est, report = estimator_for(name, args)
         fits[name] = report
@@ -211,7 +228,8 @@ def main() -> None:
                 lg = run_grpo_spa(name, method, seed, est, args)
                 rows.append({"setting": name, "method": method, "seed": seed,
                              "before": lg[0]["success"], "after": lg[-1]["success"]})
-        rows += [{"setting": name, **r} for r in baseline_rows(name, args.seeds)]
+        rows += [{"setting": name, **r}
+                 for r in baseline_rows(name, args.seeds, args.baseline_files)]
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.with_suffix(".json").write_text(json.dumps({"args": vars(args), "rows": rows,

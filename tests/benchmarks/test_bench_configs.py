@@ -153,6 +153,29 @@ def test_spa_table_keeps_published_rows_whose_runs_are_gone(tmp_path):
     assert [(r["seed"], r["after"]) for r in rows] == [(0, 0.75), (1, 0.25)]  # seed 2: nowhere
 
 
+def test_spa_baselines_from_part_files_keep_their_seeds(tmp_path):
+    """A bench_credit.py run of ``--seed-list 2`` holds one ledger: it is seed 2, not seed 0."""
+    import json
+
+    def ledger(before: float, after: float) -> list[dict[str, float]]:
+        return [{"success": before}, {"success": after}]
+
+    credit = tmp_path / "credit_part.json"
+    credit.write_text(json.dumps({"args": {"seed_list": [2]},
+                                  "ledgers": {"webshop2": {"gigpo": [ledger(0.1, 0.3)]}}}))
+    ppo = tmp_path / "ppo_part.json"
+    ppo.write_text(json.dumps({"rows": [
+        {"setting": "webshop2", "method": "ppo", "seed": 0, "eval_before": 0.1, "eval_after": 0.2},
+        {"setting": "alfworld1", "method": "ppo", "seed": 0, "eval_before": 0.5,
+         "eval_after": 0.8}]}))
+    rows = bench_spa.baseline_rows("webshop2", [0, 1, 2], [str(credit), str(ppo)])
+    assert sorted((r["method"], r["seed"], r["after"]) for r in rows) == [
+        ("gigpo", 2, 0.3), ("ppo", 0, 0.2)]
+    assert bench_spa.baseline_rows("webshop2", [0], [str(credit)]) == []
+    with pytest.raises(FileNotFoundError, match="no baseline results"):
+        bench_spa.baseline_rows("webshop2", [0], [str(tmp_path / "missing.json")])
+
+
 bench_mcts_dpo = _load("bench_mcts_dpo")
 
 

@@ -229,6 +229,39 @@ def test_estimator_recovers_true_progress_on_a_synthetic_env(tmp_path):
     assert [len(x) for x in r] == [3, 3, 3, 3]
 
 
+def test_head_only_fit_leaves_the_backbone_and_trains_the_head(tmp_path):
+    """``train_backbone=False`` (``stepgym spa fit --head-only``): the saved backbone is the
+    policy's, bit for bit; the head moved and the training loss fell."""
+    from safetensors.torch import load_file
+
+    from tests.helpers.learning import CHAIN_ID, register_signal_envs, signal_agent
+    from trainers.rollout import RolloutConfig, RolloutEngine, append_jsonl
+    from trainers.spa.fit import FitConfig, fit
+
+    register_signal_envs()
+    agent = signal_agent(0)
+    policy = tmp_path / "policy"
+    agent.model.save_pretrained(policy)
+    agent.tokenizer.save_pretrained(policy)
+    engine = RolloutEngine(agent, CHAIN_ID, {}, RolloutConfig(
+        context_mode="window", window_steps=0, max_new_tokens=3, temperature=1.0,
+        action_mode="score"))
+    jsonl = tmp_path / "explore.jsonl"
+    for t in engine.run(list(range(40)), group_size=2, generation_seed=0):
+        append_jsonl(jsonl, t)
+    report = fit(FitConfig(trajectories=[str(jsonl)], model=str(policy),
+                           output_dir=str(tmp_path / "est"), learning_rate=1e-2, epochs=40,
+                           batch_size=8, train_backbone=False), progress=False)
+    assert report["loss_last_10"] < 0.85 * report["loss_first"]
+    before = load_file(policy / "model.safetensors")
+    after = load_file(tmp_path / "est" / "model.safetensors")
+    assert before.keys() == after.keys()
+    assert all(torch.equal(before[k], after[k]) for k in before)
+    fresh = ProgressEstimator.from_model(str(policy), seed=0)
+    saved = ProgressEstimator.load(tmp_path / "est")
+    assert not torch.equal(fresh.head.summary.weight, saved.head.summary.weight)
+
+
 # ---------------------------------------------------------------------- CLI
 def test_spa_fit_cli_missing_file_is_one_line_error(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "trainers.cli", "spa", "fit", "--trajectories",

@@ -32,6 +32,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     fit.add_argument("--epochs", type=positive_int, default=None, help="default 1 (SPA's)")
     fit.add_argument("--batch-size", type=positive_int, default=None,
                      help="trajectories per step (default 8)")
+    fit.add_argument("--head-only", action="store_true",
+                     help="keep the policy's backbone frozen and train only the linear head on "
+                          "hidden states computed once (a linear probe: fast, many epochs)")
     fit.add_argument("--heldout", type=float, default=None,
                      help="share of task groups held out for the report (default 0.2)")
     fit.add_argument("--seed", type=nonnegative_int, default=0)
@@ -67,6 +70,7 @@ def run_fit(args: argparse.Namespace) -> int:
     try:
         cfg = FitConfig(trajectories=list(args.trajectories), model=args.model,
                         output_dir=args.output, seed=args.seed, device=args.device,
+                        train_backbone=not args.head_only,
                         **{k: v for k, v in given.items() if v is not None})
         report = fit(cfg)
     except (FileNotFoundError, ValueError) as exc:

@@ -94,10 +94,10 @@ class ProgressEstimator(nn.Module):
     def device(self) -> torch.device:
         return next(self.backbone.parameters()).device
 
-    def sample_values(self, samples: Sequence[TokenSample],
+    def sample_hidden(self, samples: Sequence[TokenSample],
                       positions: Sequence[Sequence[int]]) -> list[torch.Tensor]:
-        """Head outputs at ``positions[i]`` of sample i's ``prompt_ids + completion_ids``
-        (one forward over the right-padded batch)."""
+        """Last hidden states at ``positions[i]`` of sample i's ``prompt_ids +
+        completion_ids`` (one forward over the right-padded batch), each ``(len(pos), H)``."""
         seqs = [list(s.prompt_ids) + list(s.completion_ids) for s in samples]
         width = max(len(s) for s in seqs)
         ids = torch.zeros(len(seqs), width, dtype=torch.long)
@@ -108,11 +108,17 @@ class ProgressEstimator(nn.Module):
         out = self.backbone(input_ids=ids.to(self.device), attention_mask=mask.to(self.device),
                             output_hidden_states=True)
         hidden = out.hidden_states[-1]
-        return [self.head(hidden[i, list(pos)]) for i, pos in enumerate(positions)]
+        return [hidden[i, list(pos)] for i, pos in enumerate(positions)]
 
     def step_values(self, trajectories: Sequence[Trajectory],
                     batch_size: int = 8) -> list[torch.Tensor]:
         """Per trajectory, the tensor of its c_t (one per env step), with gradients."""
+        return [self.head(h) for h in self.step_hidden(trajectories, batch_size)]
+
+    def step_hidden(self, trajectories: Sequence[Trajectory],
+                    batch_size: int = 8) -> list[torch.Tensor]:
+        """Per trajectory, the ``(num_steps, H)`` hidden states the head reads (one row per
+        env step; the head-only fit caches these once)."""
         jobs: list[tuple[int, TokenSample, list[int], list[int]]] = []  # traj, sample, steps, pos
         for k, traj in enumerate(trajectories):
             by_sample: dict[int, tuple[list[int], list[int]]] = {}
@@ -125,11 +131,12 @@ class ProgressEstimator(nn.Module):
         slots: list[list[torch.Tensor | None]] = [[None] * t.num_steps for t in trajectories]
         for start in range(0, len(jobs), batch_size):
             chunk = jobs[start:start + batch_size]
-            vals = self.sample_values([j[1] for j in chunk], [j[3] for j in chunk])
+            vals = self.sample_hidden([j[1] for j in chunk], [j[3] for j in chunk])
             for (k, _, steps, _), v in zip(chunk, vals, strict=True):
                 for n, step in enumerate(steps):
                     slots[k][step] = v[n]
-        empty = torch.zeros(0, device=self.device)
+        width = _hidden_size(self.backbone)
+        empty = torch.zeros(0, width, device=self.device)
         return [torch.stack(s) if s else empty for s in slots]  # type: ignore[arg-type]
 
     @torch.no_grad()

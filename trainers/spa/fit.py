@@ -41,6 +41,9 @@ class FitConfig:
     max_grad_norm: float = 1.0  # released code
     heldout_fraction: float = 0.2  # share of task groups kept out of training, for the report
     seed: int = 0  # head init, group split, batch order
+    # False: the backbone stays the policy's and only the linear head learns, on hidden states
+    # computed once (a linear probe: one forward pass over the data, then epochs cost nothing)
+    train_backbone: bool = True
     device: str | None = None  # default: cuda when available, else cpu
 
     def __post_init__(self) -> None:
@@ -100,7 +103,19 @@ def fit(cfg: FitConfig, progress: bool = True) -> dict[str, Any]:
     torch.manual_seed(cfg.seed)
     est = ProgressEstimator.from_model(cfg.model, device=device, seed=cfg.seed)
     est.train()
-    opt = torch.optim.AdamW(est.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
+    if cfg.train_backbone:
+        step_values = est.step_values
+    else:
+        est.backbone.requires_grad_(False)
+        est.backbone.eval()  # no dropout in the cached features
+        with torch.no_grad():
+            cached = dict(zip((id(t) for t in train),
+                              est.step_hidden(train, cfg.forward_batch_size), strict=True))
+
+        def step_values(batch: list[Trajectory], _size: int) -> list[torch.Tensor]:
+            return [est.head(cached[id(t)]) for t in batch]
+    params = [p for p in est.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(params, lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
     rng = np.random.default_rng(cfg.seed)
     n_batches = -(-len(train) // cfg.batch_size)
     losses: list[float] = []
@@ -113,11 +128,11 @@ def fit(cfg: FitConfig, progress: bool = True) -> dict[str, Any]:
         order = rng.permutation(len(train))
         for b in range(n_batches):
             batch = [train[int(i)] for i in order[b * cfg.batch_size:(b + 1) * cfg.batch_size]]
-            values = est.step_values(batch, cfg.forward_batch_size)
+            values = step_values(batch, cfg.forward_batch_size)
             loss = progress_loss(values, [trajectory_return(t) for t in batch])
             opt.zero_grad()
             loss.backward()
-            torch.nn.utils.clip_grad_norm_(est.parameters(), cfg.max_grad_norm)
+            torch.nn.utils.clip_grad_norm_(params, cfg.max_grad_norm)
             opt.step()
             losses.append(float(loss.detach()))
             if bar is not None:

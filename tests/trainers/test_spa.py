@@ -128,6 +128,30 @@ def test_initial_progress_is_the_first_increments_base():
     assert progress_increments(traj).tolist() == [0.25, 0.5]
 
 
+def test_progress_report_hand_computed():
+    """Two trajectories, true increments [0.5, 0, 0.5] and [0.5, 0.5], c_t [0.2, 0.1, 0.7] and
+    [0.4, 0.1], returns 1 and 0: squared errors 0 and 0.25."""
+    from trainers.spa.report import progress_report
+
+    def traj(progress: list[float], reward: float) -> Trajectory:
+        steps = [StepRecord(k, "", "", "a", reward if k == len(progress) - 1 else 0.0,
+                            False, False, True, {"progress": p}) for k, p in enumerate(progress)]
+        return Trajectory("t", "g", "e", "k", 0, steps, [])
+
+    trajs = [traj([0.5, 0.5, 1.0], 1.0), traj([0.5, 1.0], 0.0)]
+    rep = progress_report(trajs, [np.array([0.2, 0.1, 0.7]), np.array([0.4, 0.1])])
+    # all steps: increments [.5, 0, .5, .5, .5] rank [3.5, 1, 3.5, 3.5, 3.5], centred
+    # [.5, -2, .5, .5, .5]; c [.2, .1, .7, .4, .1] rank [3, 1.5, 5, 4, 1.5], centred
+    # [0, -1.5, 2, 1, -1.5]: rho = 3.75 / sqrt(5 * 9.5)
+    assert rep["spearman_progress"] == pytest.approx(3.75 / np.sqrt(47.5))
+    # within: 1st ranks [2.5, 1, 2.5] vs [2, 1, 3]: 1.5 / sqrt(1.5 * 2); 2nd: constant, skipped
+    assert rep["spearman_progress_within"] == pytest.approx(1.5 / np.sqrt(3.0))
+    assert rep["return_mse"] == pytest.approx(0.125)
+    assert rep["mean_contribution"] == pytest.approx(0.3)
+    assert rep["mean_contribution_last"] == pytest.approx(0.4)  # (0.7 + 0.1) / 2
+    assert rep["mean_contribution_earlier"] == pytest.approx(0.7 / 3)  # (0.2 + 0.1 + 0.4) / 3
+
+
 def test_leave_one_out_contributions_hand_computed():
     a = make_traj("a", "g1", [0.0, 1.0])
     b = make_traj("b", "g1", [0.0])

@@ -57,12 +57,14 @@ def _num(x: float) -> float | None:
 def progress_report(trajectories: Sequence[Trajectory],
                     contributions: Sequence[np.ndarray]) -> dict[str, float | None]:
     """Spearman(c_t, true progress increments) over every step, the same within trajectories
-    (mean over those with varying increments), MSE of ``sum c_t`` vs R, and counts."""
+    (mean over those with varying increments), MSE of ``sum c_t`` vs R, the mean c_t on final
+    and on earlier steps, and counts."""
     c_all, p_all, within = [], [], []
-    sq = []
+    sq, c_last = [], []
     for traj, c in zip(trajectories, contributions, strict=True):
         inc = progress_increments(traj)
         c_all.extend(c.tolist())
+        c_last.extend(c[-1:].tolist())
         p_all.extend(inc.tolist())
         sq.append((float(np.sum(c)) - traj.total_reward) ** 2)
         rho = spearman(c, inc) if len(c) > 1 else float("nan")
@@ -75,4 +77,9 @@ def progress_report(trajectories: Sequence[Trajectory],
         "spearman_progress_within": float(np.mean(within)) if within else None,
         "return_mse": float(np.mean(sq)) if sq else None,
         "mean_contribution": float(np.mean(c_all)) if c_all else None,
+        # where the estimator puts the outcome: on the final step (where R is paid) or before
+        "mean_contribution_last": float(np.mean(c_last)) if c_last else None,
+        "mean_contribution_earlier": (float((np.sum(c_all) - np.sum(c_last))
+                                            / (len(c_all) - len(c_last)))
+                                      if len(c_all) > len(c_last) else None),
     }

@@ -105,9 +105,13 @@ class ProgressEstimator(nn.Module):
         for i, seq in enumerate(seqs):
             ids[i, :len(seq)] = torch.as_tensor(seq)
             mask[i, :len(seq)] = 1
-        out = self.backbone(input_ids=ids.to(self.device), attention_mask=mask.to(self.device),
-                            output_hidden_states=True)
-        hidden = out.hidden_states[-1]
+        ids, mask = ids.to(self.device), mask.to(self.device)
+        decoder = getattr(self.backbone, "get_decoder", None)
+        if decoder is not None:  # the transformer without its LM head: no logits to compute
+            hidden = decoder()(input_ids=ids, attention_mask=mask).last_hidden_state
+        else:
+            hidden = self.backbone(input_ids=ids, attention_mask=mask,
+                                   output_hidden_states=True).hidden_states[-1]
         return [hidden[i, list(pos)] for i, pos in enumerate(positions)]
 
     def step_values(self, trajectories: Sequence[Trajectory],

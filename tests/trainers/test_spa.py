@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -216,15 +217,11 @@ def test_ppo_config_accepts_only_step_reward_credits():
 
 
 # ---------------------------------------------------------------------- learning
-def test_estimator_recovers_true_progress_on_a_synthetic_env(tmp_path):
-    """SignalChain: 3 steps, reward = share of right code words, true progress = right answers
-    so far / 3. A random tiny policy explores; the estimator, trained only on (sum c_t - R)^2,
-    must rank held-out steps by their true progress increment (Spearman > 0.8). lr 1e-3 x 24
-    epochs gives held-out Spearman 0.87-0.89 and MSE < 1e-4 for policy seeds 0-2; lr 3e-3 x 12
-    passed on one machine and learnt nothing on another (MSE 0.085, Spearman 0.15)."""
+def _explore_signal_chain(tmp_path: Path, n_tasks: int) -> tuple[Path, Path, list[Trajectory]]:
+    """A random tiny policy (saved to ``tmp_path/policy``) plays SignalChain ``n_tasks`` x 2;
+    (policy dir, trajectory JSONL, trajectories)."""
     from tests.helpers.learning import CHAIN_ID, register_signal_envs, signal_agent
     from trainers.rollout import RolloutConfig, RolloutEngine, append_jsonl
-    from trainers.spa.fit import FitConfig, fit
 
     register_signal_envs()
     agent = signal_agent(0)
@@ -234,11 +231,23 @@ def test_estimator_recovers_true_progress_on_a_synthetic_env(tmp_path):
     engine = RolloutEngine(agent, CHAIN_ID, {}, RolloutConfig(
         context_mode="window", window_steps=0, max_new_tokens=3, temperature=1.0,
         action_mode="score"))
-    trajs = engine.run(list(range(200)), group_size=2, generation_seed=0)
-    assert {t.total_reward for t in trajs} >= {0.0, 1 / 3, 2 / 3}  # outcomes vary
+    trajs = engine.run(list(range(n_tasks)), group_size=2, generation_seed=0)
     jsonl = tmp_path / "explore.jsonl"
     for t in trajs:
         append_jsonl(jsonl, t)
+    return policy, jsonl, trajs
+
+
+def test_estimator_recovers_true_progress_on_a_synthetic_env(tmp_path):
+    """SignalChain: 3 steps, reward = share of right code words, true progress = right answers
+    so far / 3. A random tiny policy explores; the estimator, trained only on (sum c_t - R)^2,
+    must rank held-out steps by their true progress increment (Spearman > 0.8). lr 1e-3 x 24
+    epochs gives held-out Spearman 0.87-0.89 and MSE < 1e-4 for policy seeds 0-2; lr 3e-3 x 12
+    passed on one machine and learnt nothing on another (MSE 0.085, Spearman 0.15)."""
+    from trainers.spa.fit import FitConfig, fit
+
+    policy, jsonl, trajs = _explore_signal_chain(tmp_path, 200)
+    assert {t.total_reward for t in trajs} >= {0.0, 1 / 3, 2 / 3}  # outcomes vary
     report = fit(FitConfig(trajectories=[str(jsonl)], model=str(policy),
                            output_dir=str(tmp_path / "est"), learning_rate=1e-3, epochs=24,
                            batch_size=8, heldout_fraction=0.25), progress=False)
@@ -258,21 +267,9 @@ def test_head_only_fit_leaves_the_backbone_and_trains_the_head(tmp_path):
     policy's, bit for bit; the head moved and the training loss fell."""
     from safetensors.torch import load_file
 
-    from tests.helpers.learning import CHAIN_ID, register_signal_envs, signal_agent
-    from trainers.rollout import RolloutConfig, RolloutEngine, append_jsonl
     from trainers.spa.fit import FitConfig, fit
 
-    register_signal_envs()
-    agent = signal_agent(0)
-    policy = tmp_path / "policy"
-    agent.model.save_pretrained(policy)
-    agent.tokenizer.save_pretrained(policy)
-    engine = RolloutEngine(agent, CHAIN_ID, {}, RolloutConfig(
-        context_mode="window", window_steps=0, max_new_tokens=3, temperature=1.0,
-        action_mode="score"))
-    jsonl = tmp_path / "explore.jsonl"
-    for t in engine.run(list(range(40)), group_size=2, generation_seed=0):
-        append_jsonl(jsonl, t)
+    policy, jsonl, _ = _explore_signal_chain(tmp_path, 40)
     report = fit(FitConfig(trajectories=[str(jsonl)], model=str(policy),
                            output_dir=str(tmp_path / "est"), learning_rate=1e-2, epochs=40,
                            batch_size=8, train_backbone=False), progress=False)

@@ -281,6 +281,13 @@ def test_head_only_fit_leaves_the_backbone_and_trains_the_head(tmp_path):
     fresh = ProgressEstimator.from_model(str(policy), seed=0)
     saved = ProgressEstimator.load(tmp_path / "est")
     assert not torch.equal(fresh.head.summary.weight, saved.head.summary.weight)
+    # the training report, made from the cached hidden states, is what the saved estimator gives
+    from trainers.spa.fit import load_trajectories, split_groups
+    from trainers.spa.report import progress_report
+
+    train, _ = split_groups(load_trajectories([str(jsonl)]), 0.2, 0)
+    again = progress_report(train, saved.predict(train))
+    assert again["return_mse"] == pytest.approx(report["train"]["return_mse"], rel=1e-5)
 
 
 # ---------------------------------------------------------------------- CLI

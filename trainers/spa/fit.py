@@ -140,6 +140,12 @@ def fit(cfg: FitConfig, progress: bool = True) -> dict[str, Any]:
                 bar.set_postfix(loss=f"{losses[-1]:.4f}")
     if bar is not None:
         bar.close()
+    if cfg.train_backbone:
+        train_values = est.predict(train, cfg.forward_batch_size)
+    else:  # the backbone did not move: its cached hidden states give the same c_t
+        with torch.no_grad():
+            train_values = [v.double().cpu().numpy()
+                            for v in step_values(train, cfg.forward_batch_size)]
     report: dict[str, Any] = {
         "config": asdict(cfg),
         "trajectories_loaded": len(loaded),
@@ -150,7 +156,7 @@ def fit(cfg: FitConfig, progress: bool = True) -> dict[str, Any]:
         "optimizer_steps": len(losses),
         "loss_first": losses[0],
         "loss_last_10": float(np.mean(losses[-10:])),
-        "train": progress_report(train, est.predict(train, cfg.forward_batch_size)),
+        "train": progress_report(train, train_values),
         "heldout": (progress_report(held, est.predict(held, cfg.forward_batch_size))
                     if held else {}),
         "seconds": round(time.perf_counter() - start, 1),

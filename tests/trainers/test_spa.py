@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -363,9 +364,69 @@ def test_pipeline_stages_resume(tmp_path, monkeypatch):
                                                      "max_context_tokens": 256}},
                                 fit={"learning_rate": "1e-2"})
     pipeline.run_pipeline(recipe, ("explore", "fit"), progress=False)
+    recipe.fit = {"learning_rate": 0.01, "epochs": 1}  # the same settings, written otherwise
     pipeline.run_pipeline(recipe, ("explore", "fit"), progress=False)
     assert calls == {"explore": 1, "fit": 1}
     assert (tmp_path / "run" / "spa_recipe.yaml").is_file()
+
+
+ROLLOUT = {"temperature": 1.0, "context_mode": "concat", "window_steps": 0, "max_new_tokens": 8,
+           "max_context_tokens": 256}
+
+
+def _stage_recipe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A pipeline whose explore and fit stages only write their marker files."""
+    import trainers.evaluation as evaluation
+    import trainers.spa.fit as fit_module
+    from trainers.spa import pipeline
+
+    def fake_evaluate(model: str, env_id: str, out_dir: Path, **kw: Any) -> None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / "trajectories.jsonl").write_text("")
+        (out_dir / "summary.json").write_text("{}")
+
+    def fake_fit(cfg: Any, progress: bool = True) -> None:
+        Path(cfg.output_dir).mkdir(parents=True, exist_ok=True)
+        (Path(cfg.output_dir) / fit_module.REPORT_FILE).write_text("{}")
+
+    monkeypatch.setattr(evaluation, "evaluate", fake_evaluate)
+    monkeypatch.setattr(evaluation, "model_rollout_config", lambda path: {})
+    monkeypatch.setattr(fit_module, "fit", fake_fit)
+    monkeypatch.setattr(pipeline, "ensure_model", lambda recipe: recipe.model)
+    return pipeline.SPARecipe(output_dir=str(tmp_path / "run"), model="m",
+                              explore={"env_id": "stepgym/MathChain-v0", "tasks": 8,
+                                       "rollout": ROLLOUT}, fit={"learning_rate": 1e-3})
+
+
+def test_pipeline_refuses_a_finished_stage_made_with_other_settings(tmp_path, monkeypatch):
+    """Changing a recipe section after its stage ran raises, naming what changed; a changed
+    exploration also makes the estimator stale."""
+    from trainers.spa import pipeline
+
+    recipe = _stage_recipe(tmp_path, monkeypatch)
+    pipeline.run_pipeline(recipe, ("explore", "fit"), progress=False)
+    recipe.fit = {"learning_rate": 1e-3, "epochs": 2}
+    with pytest.raises(ValueError, match=r"estimator was made with other settings \(epochs differ"):
+        pipeline.run_pipeline(recipe, ("explore", "fit"), progress=False)
+    recipe.fit = {"learning_rate": 1e-3}
+    recipe.explore = {"env_id": "stepgym/MathChain-v0", "tasks": 16, "rollout": ROLLOUT}
+    with pytest.raises(ValueError, match=r"explore was made with other settings \(tasks differ"):
+        pipeline.run_pipeline(recipe, ("explore",), progress=False)
+    with pytest.raises(ValueError, match=r"estimator was made with other settings \(explore"):
+        pipeline.run_pipeline(recipe, ("fit",), progress=False)
+
+
+def test_pipeline_keeps_unstamped_output_with_a_warning(tmp_path, monkeypatch):
+    """Output from before settings were saved is reused (its settings cannot be checked)."""
+    from trainers.spa import pipeline
+
+    recipe = _stage_recipe(tmp_path, monkeypatch)
+    pipeline.run_pipeline(recipe, ("explore", "fit"), progress=False)
+    for stage in ("explore", "estimator"):
+        (tmp_path / "run" / stage / pipeline.STAMP_FILE).unlink()
+    recipe.fit = {"learning_rate": 1e-2}
+    with pytest.warns(UserWarning, match="without checking its settings"):
+        pipeline.run_pipeline(recipe, ("explore", "fit"), progress=False)
     with pytest.raises(ValueError, match="env_id"):
         pipeline.SPARecipe.from_dict({"explore": {}})
 

@@ -14,18 +14,23 @@
 Each stage writes into ``output_dir`` and is skipped when its output is complete:
 ``explore/summary.json`` (the trajectories in ``explore/trajectories.jsonl``),
 ``estimator/fit_report.json``, and the RL run's ``rl/`` (PPO resumes from its checkpoints;
-GRPO with ``--resume``). ``rl.trainer`` is ``ppo`` (a train-ppo recipe) or ``grpo`` (a
+GRPO with ``--resume``). Explore and fit save their settings beside their output
+(``stage_settings.json``); a finished stage whose recipe section has changed since is refused
+with the settings that differ, never reused as if it matched. ``rl.trainer`` is ``ppo`` (a train-ppo recipe) or ``grpo`` (a
 ``stepgym train`` recipe); the estimator path is filled into ``credit_kwargs`` for ``spa``.
 The whole recipe is saved as ``output_dir/spa_recipe.yaml``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+import json
+import warnings
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 STAGES = ("explore", "fit", "rl")
+STAMP_FILE = "stage_settings.json"
 
 
 @dataclass
@@ -74,6 +79,52 @@ def ensure_model(recipe: SPARecipe) -> str:
     return recipe.model
 
 
+def explore_settings(recipe: SPARecipe) -> dict[str, Any]:
+    """What the exploration's trajectories depend on, with ``explore()``'s defaults filled in."""
+    e = recipe.explore
+    return _canonical({"model": recipe.model, "env_id": e["env_id"],
+                       "env_kwargs": e.get("env_kwargs") or {}, "split": e.get("split", "train"),
+                       "tasks": int(e.get("tasks", 64)), "group": int(e.get("group", 4)),
+                       "seed": int(e.get("seed", 0)), "rollout": e.get("rollout") or {}})
+
+
+def fit_settings(cfg: Any) -> dict[str, Any]:
+    """A FitConfig's fields that change the estimator (not where it goes or runs, nor the
+    trajectories' path: the exploration settings stand for the data)."""
+    skip = {"output_dir", "device", "forward_batch_size", "trajectories"}
+    return _canonical({k: v for k, v in asdict(cfg).items() if k not in skip})
+
+
+def _canonical(settings: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(json.dumps(settings, sort_keys=True, default=str))
+
+
+def stage_done(out: Path, complete: bool, settings: dict[str, Any]) -> bool:
+    """Whether a stage may be skipped: its output is complete and was made with ``settings``.
+
+    Output made with other settings raises (naming them) rather than being reused as if it
+    matched; output from before stamps existed is kept, with a warning."""
+    if not complete:
+        return False
+    stamp = out / STAMP_FILE
+    if not stamp.is_file():
+        warnings.warn(f"{out} has no {STAMP_FILE}: reusing it without checking its settings",
+                      stacklevel=3)
+        return True
+    saved = json.loads(stamp.read_text())
+    if saved != settings:
+        changed = sorted(k for k in saved.keys() | settings.keys()
+                         if saved.get(k) != settings.get(k))
+        raise ValueError(f"{out} was made with other settings ({', '.join(changed)} differ: "
+                         f"saved {({k: saved.get(k) for k in changed})}); delete it to redo the "
+                         "stage, or give the recipe a new output_dir")
+    return True
+
+
+def write_stamp(out: Path, settings: dict[str, Any]) -> None:
+    (out / STAMP_FILE).write_text(json.dumps(settings, indent=1, sort_keys=True) + "\n")
+
+
 def explore(recipe: SPARecipe, progress: bool = True) -> Path:
     """Stage 2: the start policy plays ``tasks`` x ``group`` training episodes; their records go
     to ``explore/trajectories.jsonl``."""
@@ -82,7 +133,8 @@ def explore(recipe: SPARecipe, progress: bool = True) -> Path:
 
     out = recipe.out / "explore"
     jsonl = out / "trajectories.jsonl"
-    if (out / "summary.json").is_file() and jsonl.is_file():
+    settings = explore_settings(recipe)
+    if stage_done(out, (out / "summary.json").is_file() and jsonl.is_file(), settings):
         return jsonl
     e = recipe.explore
     from agents.models import resolve_model
@@ -92,6 +144,7 @@ def explore(recipe: SPARecipe, progress: bool = True) -> Path:
     evaluate(recipe.model, e["env_id"], split=e.get("split", "train"), n=int(e.get("tasks", 64)),
              group=int(e.get("group", 4)), env_kwargs=dict(e.get("env_kwargs") or {}),
              config=config, out_dir=out, generation_seed=int(e.get("seed", 0)), progress=progress)
+    write_stamp(out, settings)
     return jsonl
 
 
@@ -100,11 +153,14 @@ def fit_stage(recipe: SPARecipe, trajectories: Path, progress: bool = True) -> P
     from trainers.spa.fit import REPORT_FILE, FitConfig, fit
 
     out = recipe.out / "estimator"
-    if (out / REPORT_FILE).is_file():
-        return out
     cfg = FitConfig(**{"model": recipe.model, **recipe.fit, "trajectories": [str(trajectories)],
                        "output_dir": str(out)})
+    # the estimator is stale when its data is: the exploration settings are part of its stamp
+    settings = {**fit_settings(cfg), "explore": explore_settings(recipe)}
+    if stage_done(out, (out / REPORT_FILE).is_file(), settings):
+        return out
     fit(cfg, progress=progress)
+    write_stamp(out, settings)
     return out
 
 
@@ -145,8 +201,6 @@ def rl_stage(recipe: SPARecipe, estimator: Path) -> Path:
 def run_pipeline(recipe: SPARecipe, stages: tuple[str, ...] = STAGES,
                  progress: bool = True) -> dict[str, str]:
     """The stages in order (each skipped when already complete); their output paths."""
-    from dataclasses import asdict
-
     import yaml
 
     recipe.out.mkdir(parents=True, exist_ok=True)

@@ -266,12 +266,14 @@ def table(rows: list[dict[str, Any]], fits: dict[str, Any], args: argparse.Names
                          f"{100 * (a - b).mean():+.1f} |")
     lines += ["", "Progress estimator (held-out task groups of the exploration data):", "",
               "| setting | trajectories (train / held-out) | Spearman(c_t, true progress "
-              "increments) | within trajectories | MSE(sum c_t, R) |", "|---|---|---|---|---|"]
+              "increments) | within trajectories | MSE(sum c_t, R) | MSE of the mean R "
+              "| Spearman(sum c_t, steps) |", "|---|---|---|---|---|---|---|"]
     for name, rep in fits.items():
         h = rep.get("heldout") or {}
         lines.append(f"| {name} | {rep['train_trajectories']} / {rep['heldout_trajectories']} | "
                      f"{_f(h.get('spearman_progress'))} | {_f(h.get('spearman_progress_within'))}"
-                     f" | {_f(h.get('return_mse'), 4)} |")
+                     f" | {_f(h.get('return_mse'), 4)} | {_f(h.get('return_mse_constant'), 4)}"
+                     f" | {_f(h.get('spearman_sum_length'))} |")
     return "\n".join(lines) + "\n"
 
 

@@ -149,6 +149,8 @@ def test_progress_report_hand_computed():
     # within: 1st ranks [2.5, 1, 2.5] vs [2, 1, 3]: 1.5 / sqrt(1.5 * 2); 2nd: constant, skipped
     assert rep["spearman_progress_within"] == pytest.approx(1.5 / np.sqrt(3.0))
     assert rep["return_mse"] == pytest.approx(0.125)
+    assert rep["return_mse_constant"] == pytest.approx(0.25)  # mean R 0.5: errors 0.25 each
+    assert rep["spearman_sum_length"] == pytest.approx(1.0)  # sums 1.0, 0.5 at lengths 3, 2
     assert rep["mean_contribution"] == pytest.approx(0.3)
     assert rep["mean_contribution_last"] == pytest.approx(0.4)  # (0.7 + 0.1) / 2
     assert rep["mean_contribution_earlier"] == pytest.approx(0.7 / 3)  # (0.2 + 0.1 + 0.4) / 3

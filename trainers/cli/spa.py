@@ -121,7 +121,9 @@ def _format_report(report: dict) -> str:
             lines.append(f"{part:>8}: spearman(c_t, true progress increments) "
                          f"{_f(r['spearman_progress'])} (within trajectories "
                          f"{_f(r['spearman_progress_within'])}), MSE(sum c_t, R) "
-                         f"{_f(r['return_mse'], 4)}, {int(r['steps'])} steps")
+                         f"{_f(r['return_mse'], 4)} (constant predictor "
+                         f"{_f(r.get('return_mse_constant'), 4)}), spearman(sum c_t, steps) "
+                         f"{_f(r.get('spearman_sum_length'))}, {int(r['steps'])} steps")
     return "\n".join(lines)
 
 

@@ -156,6 +156,18 @@ def test_progress_report_hand_computed():
     assert rep["mean_contribution_earlier"] == pytest.approx(0.7 / 3)  # (0.2 + 0.1 + 0.4) / 3
 
 
+def test_fit_summary_warns_when_c_t_is_no_better_than_a_constant_or_pays_for_length():
+    from trainers.cli.spa import _warnings
+
+    good = {"return_mse": 0.02, "return_mse_constant": 0.06, "spearman_sum_length": 0.1}
+    assert _warnings(good) == []
+    bad = _warnings({"return_mse": 0.068, "return_mse_constant": 0.06,
+                     "spearman_sum_length": 0.86})
+    assert len(bad) == 2 and "no better than predicting the mean R" in bad[0]
+    assert "pays for longer episodes" in bad[1]
+    assert _warnings({"return_mse": 0.068}) == []  # reports from before the fields existed
+
+
 def test_leave_one_out_contributions_hand_computed():
     a = make_traj("a", "g1", [0.0, 1.0])
     b = make_traj("b", "g1", [0.0])

@@ -124,7 +124,22 @@ def _format_report(report: dict) -> str:
                          f"{_f(r['return_mse'], 4)} (constant predictor "
                          f"{_f(r.get('return_mse_constant'), 4)}), spearman(sum c_t, steps) "
                          f"{_f(r.get('spearman_sum_length'))}, {int(r['steps'])} steps")
+    lines += _warnings(report.get("heldout") or {})
     return "\n".join(lines)
+
+
+def _warnings(heldout: dict) -> list[str]:
+    """Held-out signs that c_t would be a poor reward (docs/spa.md, WebShop level 2)."""
+    out = []
+    mse, constant = heldout.get("return_mse"), heldout.get("return_mse_constant")
+    if mse is not None and constant is not None and mse >= constant:
+        out.append(f"warning: held-out MSE(sum c_t, R) {mse:.4f} is no better than predicting the "
+                   f"mean R ({constant:.4f}): c_t carries no per-trajectory signal")
+    rho = heldout.get("spearman_sum_length")
+    if rho is not None and rho > 0.5:
+        out.append(f"warning: sum c_t rises with episode length (Spearman {rho:.2f}): as a reward, "
+                   "c_t pays for longer episodes")
+    return out
 
 
 def _f(x: float | None, digits: int = 3) -> str:

@@ -16,8 +16,9 @@ Each stage writes into ``output_dir`` and is skipped when its output is complete
 ``estimator/fit_report.json``, and the RL run's ``rl/`` (PPO resumes from its checkpoints;
 GRPO with ``--resume``). Explore and fit save their settings beside their output
 (``stage_settings.json``); a finished stage whose recipe section has changed since is refused
-with the settings that differ, never reused as if it matched. ``rl.trainer`` is ``ppo`` (a train-ppo recipe) or ``grpo`` (a
-``stepgym train`` recipe); the estimator path is filled into ``credit_kwargs`` for ``spa``.
+with the settings that differ, never reused as if it matched. ``rl.trainer`` is ``ppo`` (a
+train-ppo recipe) or ``grpo`` (a ``stepgym train`` recipe); the estimator path is filled into
+``credit_kwargs`` for ``spa``.
 The whole recipe is saved as ``output_dir/spa_recipe.yaml``.
 """
 
@@ -136,14 +137,14 @@ def explore(recipe: SPARecipe, progress: bool = True) -> Path:
     settings = explore_settings(recipe)
     if stage_done(out, (out / "summary.json").is_file() and jsonl.is_file(), settings):
         return jsonl
-    e = recipe.explore
     from agents.models import resolve_model
 
+    e = settings  # the recipe's section with the defaults filled in
     trained = model_rollout_config(resolve_model(recipe.model)).get("rollout", {})
-    config = saved_rollout_config(trained, dict(e.get("rollout") or {}), model=recipe.model)
-    evaluate(recipe.model, e["env_id"], split=e.get("split", "train"), n=int(e.get("tasks", 64)),
-             group=int(e.get("group", 4)), env_kwargs=dict(e.get("env_kwargs") or {}),
-             config=config, out_dir=out, generation_seed=int(e.get("seed", 0)), progress=progress)
+    config = saved_rollout_config(trained, dict(e["rollout"]), model=recipe.model)
+    evaluate(recipe.model, e["env_id"], split=e["split"], n=e["tasks"], group=e["group"],
+             env_kwargs=dict(e["env_kwargs"]), config=config, out_dir=out,
+             generation_seed=e["seed"], progress=progress)
     write_stamp(out, settings)
     return jsonl
 

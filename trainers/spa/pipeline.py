@@ -139,12 +139,12 @@ def explore(recipe: SPARecipe, progress: bool = True) -> Path:
         return jsonl
     from agents.models import resolve_model
 
-    e = settings  # the recipe's section with the defaults filled in
+    s = settings  # the recipe's section with the defaults filled in
     trained = model_rollout_config(resolve_model(recipe.model)).get("rollout", {})
-    config = saved_rollout_config(trained, dict(e["rollout"]), model=recipe.model)
-    evaluate(recipe.model, e["env_id"], split=e["split"], n=e["tasks"], group=e["group"],
-             env_kwargs=dict(e["env_kwargs"]), config=config, out_dir=out,
-             generation_seed=e["seed"], progress=progress)
+    config = saved_rollout_config(trained, dict(s["rollout"]), model=recipe.model)
+    evaluate(recipe.model, s["env_id"], split=s["split"], n=s["tasks"], group=s["group"],
+             env_kwargs=dict(s["env_kwargs"]), config=config, out_dir=out,
+             generation_seed=s["seed"], progress=progress)
     write_stamp(out, settings)
     return jsonl
 

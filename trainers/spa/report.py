@@ -61,27 +61,26 @@ def progress_report(trajectories: Sequence[Trajectory],
     constant predictor (this set's mean R), Spearman(sum c_t, number of steps), the mean c_t on
     final and on earlier steps, and counts."""
     c_all, p_all, within = [], [], []
-    sq, c_last, sums, lengths = [], [], [], []
+    c_last, sums, lengths = [], [], []
     for traj, c in zip(trajectories, contributions, strict=True):
         inc = progress_increments(traj)
         c_all.extend(c.tolist())
         c_last.extend(c[-1:].tolist())
         p_all.extend(inc.tolist())
-        sq.append((float(np.sum(c)) - traj.total_reward) ** 2)
         sums.append(float(np.sum(c)))
         lengths.append(len(c))
         rho = spearman(c, inc) if len(c) > 1 else float("nan")
         if not np.isnan(rho):
             within.append(rho)
+    returns = np.array([t.total_reward for t in trajectories], dtype=float)
     return {
         "trajectories": float(len(trajectories)),
         "steps": float(len(c_all)),
         "spearman_progress": _num(spearman(c_all, p_all)) if c_all else None,
         "spearman_progress_within": float(np.mean(within)) if within else None,
-        "return_mse": float(np.mean(sq)) if sq else None,
+        "return_mse": float(np.mean((np.array(sums) - returns) ** 2)) if sums else None,
         # the yardstick: an estimator that ignores the trajectory and predicts the mean R
-        "return_mse_constant": (float(np.var([t.total_reward for t in trajectories]))
-                                if trajectories else None),
+        "return_mse_constant": float(np.var(returns)) if sums else None,
         # > 0: longer trajectories collect more c_t, so as a reward c_t pays for length
         "spearman_sum_length": _num(spearman(sums, lengths)) if len(sums) > 1 else None,
         "mean_contribution": float(np.mean(c_all)) if c_all else None,
